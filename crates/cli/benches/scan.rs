@@ -1,0 +1,137 @@
+//! Scan throughput and memory against the physical floor (`cargo bench -p sbomgen`).
+//!
+//! For one image (by default a ~140 MB image of four gzip layers built from this machine's
+//! `/usr/lib`, `/usr/share`, `/usr/bin` and `/etc`, cached under `target/`; or any image given in
+//! `SBOMGEN_BENCH_IMAGE`), it measures:
+//! - floor: decompressing every layer with the same decoders sbomgen uses (flate2/zlib-rs, zstd),
+//!   layers in parallel on the same number of threads, output discarded;
+//! - scan: the real `sbomgen` binary scanning the image to `-o json`, wall time and peak RSS.
+//!
+//! Numbers go to stdout and to `target/bench/scan.json`. Nothing here asserts a time.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use sbomgen_model::Platform;
+use sbomgen_source::{open, LayerContent, OpenOptions, SourceSpec};
+use sbomgen_testkit::{write_oci_dir, Compression, ImageSpec, LayerSpec};
+
+const RUNS: usize = 3;
+
+fn main() {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
+    let image = match std::env::var("SBOMGEN_BENCH_IMAGE") {
+        Ok(path) => path,
+        Err(_) => build_default_image(&target.join("bench-image")).display().to_string(),
+    };
+    let spec = SourceSpec::parse(&image).expect("bench image source");
+    let opened = open(&spec, &OpenOptions::default()).expect("bench image opens");
+    let compressed: u64 = opened.layers.iter().filter_map(|l| l.size).sum();
+    let threads = rayon::current_num_threads();
+
+    let (floor, uncompressed) = median(|| decompress_all(&opened.layers));
+    let scan = median(|| (run_scan(&image), 0)).0;
+    let peak_rss_kb = children_peak_rss_kb();
+
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    let rate = |d: Duration| mb(compressed) / d.as_secs_f64();
+    let ratio = scan.as_secs_f64() / floor.as_secs_f64();
+    println!("image:                 {image}");
+    println!("layers:                {}", opened.layers.len());
+    println!("compressed input:      {:.1} MB", mb(compressed));
+    println!("uncompressed:          {:.1} MB", mb(uncompressed));
+    println!("threads:               {threads}");
+    println!("floor (decompress):    {:.3} s  {:.1} MB/s", floor.as_secs_f64(), rate(floor));
+    println!("sbomgen scan:          {:.3} s  {:.1} MB/s", scan.as_secs_f64(), rate(scan));
+    println!("scan / floor:          {ratio:.2}x (target <= 1.30x)");
+    println!("peak RSS (scan):       {:.1} MB (target < 150 MB)", peak_rss_kb as f64 / 1024.0);
+
+    let report = format!(
+        "{{\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"peakRssKiB\":{peak_rss_kb}}}\n",
+        opened.layers.len(),
+        floor.as_secs_f64(),
+        scan.as_secs_f64()
+    );
+    let out = target.join("bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
+    std::fs::write(out.join("scan.json"), report).expect("write scan.json");
+}
+
+/// Builds the default image once; later runs reuse it.
+fn build_default_image(dir: &Path) -> PathBuf {
+    let marker = dir.join(".complete");
+    if marker.exists() {
+        return dir.to_path_buf();
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    eprintln!("building the benchmark image in {} (once)…", dir.display());
+    let layer = |root: &str, prefix: &str, mb: u64| {
+        LayerSpec::from_dir(Path::new(root), prefix, mb << 20, Compression::Gzip)
+            .created_by(&format!("COPY {root} /{prefix}"))
+    };
+    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
+        .layer(layer("/usr/lib", "usr/lib", 75))
+        .layer(layer("/usr/share", "usr/share", 40))
+        .layer(layer("/usr/bin", "usr/bin", 25))
+        .layer(layer("/etc", "etc", 10));
+    write_oci_dir(dir, "bench", &[spec]).expect("build the benchmark image");
+    std::fs::write(marker, "").expect("marker");
+    dir.to_path_buf()
+}
+
+/// Inflates every layer with sbomgen's decoders, in parallel, discarding the output.
+fn decompress_all(layers: &[sbomgen_source::LayerSource]) -> (Duration, u64) {
+    let start = Instant::now();
+    let total: u64 = layers
+        .par_iter()
+        .with_max_len(1)
+        .map(|layer| {
+            let LayerContent::Blob(blob) = &layer.content else { return 0 };
+            let mut reader = BufReader::with_capacity(256 * 1024, blob.open().expect("open blob"));
+            let head = reader.fill_buf().expect("read blob").to_vec();
+            let mut decoder: Box<dyn Read> = if head.starts_with(&[0x1f, 0x8b]) {
+                Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                Box::new(zstd::Decoder::with_buffer(reader).expect("zstd"))
+            } else {
+                Box::new(reader)
+            };
+            io::copy(&mut decoder, &mut io::sink()).expect("decompress")
+        })
+        .sum();
+    (start.elapsed(), total)
+}
+
+fn run_scan(image: &str) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
+        .args(["scan", image, "-q", "-o", "json"])
+        .output()
+        .expect("run sbomgen");
+    let elapsed = start.elapsed();
+    assert!(out.status.success(), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+    elapsed
+}
+
+fn median<T: Copy>(mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
+    let mut runs: Vec<(Duration, T)> = (0..RUNS).map(|_| f()).collect();
+    runs.sort_by_key(|r| r.0);
+    runs[RUNS / 2]
+}
+
+/// Peak resident set of the largest child process waited for (`getrusage(RUSAGE_CHILDREN)`),
+/// in KiB on Linux.
+#[allow(unsafe_code)]
+fn children_peak_rss_kb() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct we own; RUSAGE_CHILDREN is a valid `who`.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    if rc == 0 {
+        usage.ru_maxrss
+    } else {
+        -1
+    }
+}

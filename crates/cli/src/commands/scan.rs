@@ -1,0 +1,30 @@
+//! `sbomgen scan SOURCE`: scan an image and write the requested outputs.
+
+use anyhow::{Context, Result};
+use sbomgen_model::Platform;
+use sbomgen_scan::ScanOptions;
+
+use crate::args::ScanArgs;
+use crate::output;
+
+pub fn run(args: ScanArgs) -> Result<()> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(str::parse::<Platform>)
+        .transpose()
+        .context("invalid --platform")?;
+    let options = ScanOptions {
+        platform,
+        jobs: args.jobs,
+        ..ScanOptions::default()
+    };
+    let scanned = sbomgen_scan::scan(&args.source, &options)
+        .with_context(|| format!("cannot scan {}", args.source))?;
+    if !args.quiet {
+        for warning in &scanned.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    output::write_all(&args.outputs, &scanned.sbom)
+}

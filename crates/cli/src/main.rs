@@ -1,0 +1,26 @@
+//! `sbomgen`: tell exactly what is inside a container image, layer by layer.
+//!
+//! `main` only parses arguments, dispatches to one subcommand module, and maps the outcome to an
+//! exit code: 0 success, 1 failure (the message names the input and the problem), 2 usage error.
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse_from(args::with_default_subcommand(std::env::args_os()));
+    let result = match cli.command {
+        args::Command::Scan(scan) => commands::scan::run(scan),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Explicit bounds on what one untrusted layer may cost.
+
+/// Limits applied while reading a layer. Exceeding a limit is an error
+/// ([`crate::LayerError::LimitExceeded`]), except `max_captured_file`, which only skips that file
+/// with a warning (a huge file must not abort the whole scan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest single file whose bytes are kept for a consumer. Default 64 MiB: the largest rpm
+    /// databases seen in the wild are tens of MiB.
+    pub max_captured_file: u64,
+    /// Total bytes kept per layer. Default 256 MiB.
+    pub max_captured_total: u64,
+    /// Entries per layer. Default 5 million (real images have at most a few hundred thousand).
+    pub max_entries: u64,
+    /// Uncompressed bytes per layer, against decompression bombs. Default 256 GiB.
+    pub max_uncompressed: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_captured_file: 64 << 20,
+            max_captured_total: 256 << 20,
+            max_entries: 5_000_000,
+            max_uncompressed: 256 << 30,
+        }
+    }
+}

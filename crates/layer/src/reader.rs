@@ -1,0 +1,306 @@
+//! The single streaming pass over a layer blob.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+
+use flate2::bufread::MultiGzDecoder;
+use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
+use tar::EntryType;
+
+use crate::hashing::HashingReader;
+use crate::path::{normalize, NormalizedPath};
+use crate::{Compression, LayerError, Limits, PathMatcher};
+
+/// What the source says a layer should be; every `Some` is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The descriptor digest of the stored blob.
+    pub digest: Option<Digest>,
+    /// The config's `rootfs.diff_ids` entry.
+    pub diff_id: Option<Digest>,
+    /// The descriptor media type; `None` (docker archives) means "sniff".
+    pub media_type: Option<String>,
+    /// The descriptor size of the stored blob.
+    pub size: Option<u64>,
+}
+
+/// The outcome of reading one layer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayerReport {
+    pub files: LayerFiles,
+    /// Computed digest of the stored blob (`None` for directories).
+    pub digest: Option<Digest>,
+    /// Computed digest of the uncompressed tar (`None` for directories).
+    pub diff_id: Option<Digest>,
+    pub compressed_size: Option<u64>,
+    pub uncompressed_size: Option<u64>,
+    pub compression: Option<Compression>,
+    /// Things worth telling the user that did not stop the read.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a layer blob once: sniffs and inflates it, indexes its tar entries, keeps the bytes of
+/// matched files, and verifies digest, diff_id and size against `expected` at end of stream.
+pub fn read_layer<R: Read>(
+    blob: R,
+    expected: &Expected,
+    matcher: &PathMatcher,
+    limits: &Limits,
+) -> Result<LayerReport, LayerError> {
+    let declared = match &expected.media_type {
+        Some(media_type) => Some(
+            Compression::from_media_type(media_type).map_err(LayerError::UnsupportedMediaType)?,
+        ),
+        None => None,
+    };
+    let mut report = LayerReport::default();
+    let mut blob = HashingReader::new(blob);
+    let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
+    let compression = Compression::sniff(buffered.fill_buf().map_err(LayerError::Read)?);
+    if let Some(declared) = declared.filter(|d| *d != compression) {
+        // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
+        // magic is what containerd does. The user still hears about it.
+        report.warnings.push(format!(
+            "media type declares {} but the content is {}; reading it as {}",
+            declared.name(),
+            compression.name(),
+            compression.name()
+        ));
+    }
+    report.compression = Some(compression);
+
+    let decode_failed = Rc::new(Cell::new(false));
+    let decoder: Box<dyn Read + '_> = match compression {
+        Compression::None => Box::new(&mut buffered),
+        Compression::Gzip => Box::new(MultiGzDecoder::new(&mut buffered)),
+        Compression::Zstd => Box::new(
+            zstd::Decoder::with_buffer(&mut buffered).map_err(|source| LayerError::Decompress {
+                compression: compression.name(),
+                source,
+            })?,
+        ),
+    };
+    let watched = Watch {
+        inner: decoder,
+        failed: Rc::clone(&decode_failed),
+    };
+    let mut tar_stream = HashingReader::with_limit(watched, limits.max_uncompressed);
+    let classify = |source: io::Error, consumed: u64| {
+        if consumed > limits.max_uncompressed {
+            LayerError::LimitExceeded {
+                what: "uncompressed layer size",
+                limit: limits.max_uncompressed,
+            }
+        } else if decode_failed.get() {
+            LayerError::Decompress {
+                compression: compression.name(),
+                source,
+            }
+        } else {
+            LayerError::Tar(source)
+        }
+    };
+    let indexed = index_tar(&mut tar_stream, matcher, limits, &mut report.warnings);
+    let files = match indexed {
+        Ok(files) => files,
+        Err(IndexError::Io(e)) => return Err(classify(e, tar_stream.count())),
+        Err(IndexError::Layer(e)) => return Err(e),
+    };
+    tar_stream
+        .drain()
+        .map_err(|e| classify(e, tar_stream.count()))?;
+    let (diff_id, uncompressed) = tar_stream.finish();
+    io::copy(&mut buffered, &mut io::sink()).map_err(LayerError::Read)?;
+    drop(buffered);
+    let (digest, compressed) = blob.finish();
+
+    if let Some(expected) = &expected.digest {
+        if *expected != digest {
+            return Err(LayerError::DigestMismatch {
+                expected: expected.clone(),
+                actual: digest,
+            });
+        }
+    }
+    if let Some(expected_size) = expected.size {
+        if expected_size != compressed {
+            return Err(LayerError::SizeMismatch {
+                expected: expected_size,
+                actual: compressed,
+            });
+        }
+    }
+    if let Some(expected) = &expected.diff_id {
+        if *expected != diff_id {
+            return Err(LayerError::DiffIdMismatch {
+                expected: expected.clone(),
+                actual: diff_id,
+            });
+        }
+    }
+    report.files = files;
+    report.digest = Some(digest);
+    report.diff_id = Some(diff_id);
+    report.compressed_size = Some(compressed);
+    report.uncompressed_size = Some(uncompressed);
+    Ok(report)
+}
+
+/// Marks that an error came from below the tar parser (decompression or the blob itself), so it
+/// can be reported as such rather than as a malformed tar.
+struct Watch<R> {
+    inner: R,
+    failed: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for Watch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
+    }
+}
+
+enum IndexError {
+    Io(io::Error),
+    Layer(LayerError),
+}
+
+impl From<io::Error> for IndexError {
+    fn from(e: io::Error) -> Self {
+        IndexError::Io(e)
+    }
+}
+
+/// Walks the tar entries, recording each in the file index and keeping matched contents.
+fn index_tar<R: Read>(
+    stream: R,
+    matcher: &PathMatcher,
+    limits: &Limits,
+    warnings: &mut Vec<String>,
+) -> Result<LayerFiles, IndexError> {
+    let mut files = LayerFiles::default();
+    let mut captured_total = 0u64;
+    let mut archive = tar::Archive::new(stream);
+    for (count, entry) in archive.entries()?.enumerate() {
+        if count as u64 >= limits.max_entries {
+            return Err(IndexError::Layer(LayerError::LimitExceeded {
+                what: "entries in one layer",
+                limit: limits.max_entries,
+            }));
+        }
+        let mut entry = entry?;
+        let entry_type = entry.header().entry_type();
+        if entry_type.is_pax_global_extensions() {
+            continue;
+        }
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let path = match normalize(&raw) {
+            Ok(NormalizedPath::Path(path)) => path,
+            Ok(NormalizedPath::Whiteout(whiteout)) => {
+                files.whiteouts.push(whiteout);
+                continue;
+            }
+            Ok(NormalizedPath::Root | NormalizedPath::AufsMeta) => continue,
+            Err(name) => {
+                warnings.push(format!("tar entry {name:?} escapes the image root: skipped"));
+                continue;
+            }
+        };
+        let kind = kind_of(entry_type);
+        let link_target = match kind {
+            FileKind::Symlink => entry
+                .link_name_bytes()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            FileKind::Hardlink => {
+                let raw_target = entry
+                    .link_name_bytes()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                match normalize(&raw_target) {
+                    Ok(NormalizedPath::Path(target)) => Some(target),
+                    _ => {
+                        warnings.push(format!(
+                            "hard link {path:?} points outside the image ({raw_target:?}): skipped"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let header = entry.header();
+        let file = FileEntry {
+            path: path.clone(),
+            kind,
+            mode: header.mode().unwrap_or(0) & 0o7777,
+            uid: header.uid().unwrap_or(0),
+            gid: header.gid().unwrap_or(0),
+            size: if kind == FileKind::Regular { entry.size() } else { 0 },
+            link_target,
+        };
+        files.captured.remove(&path);
+        if matcher.is_match(&path) {
+            if let Some(bytes) = capture(&mut entry, &file, &files, limits, warnings)? {
+                captured_total += bytes.len() as u64;
+                if captured_total > limits.max_captured_total {
+                    return Err(IndexError::Layer(LayerError::LimitExceeded {
+                        what: "bytes kept from one layer",
+                        limit: limits.max_captured_total,
+                    }));
+                }
+                files.captured.insert(path.clone(), bytes);
+            }
+        }
+        files.entries.insert(path, file);
+    }
+    Ok(files)
+}
+
+/// The bytes to keep for a matched entry, if it has content and fits the cap.
+fn capture<R: Read>(
+    entry: &mut tar::Entry<'_, R>,
+    file: &FileEntry,
+    files: &LayerFiles,
+    limits: &Limits,
+    warnings: &mut Vec<String>,
+) -> io::Result<Option<Vec<u8>>> {
+    match file.kind {
+        FileKind::Regular if file.size > limits.max_captured_file => {
+            warnings.push(format!(
+                "{} is {} bytes, above the {}-byte cap for kept files: not read",
+                file.path, file.size, limits.max_captured_file
+            ));
+            Ok(None)
+        }
+        FileKind::Regular => {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            entry.read_to_end(&mut bytes)?;
+            Ok(Some(bytes))
+        }
+        FileKind::Hardlink => {
+            let target = file.link_target.as_deref().unwrap_or_default();
+            let kept = files.captured.get(target).cloned();
+            if kept.is_none() {
+                warnings.push(format!(
+                    "{} is a hard link to {target}, whose content was not kept: not read",
+                    file.path
+                ));
+            }
+            Ok(kept)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn kind_of(entry_type: EntryType) -> FileKind {
+    match entry_type {
+        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => FileKind::Regular,
+        EntryType::Directory => FileKind::Directory,
+        EntryType::Symlink => FileKind::Symlink,
+        EntryType::Link => FileKind::Hardlink,
+        EntryType::Char => FileKind::CharDevice,
+        EntryType::Block => FileKind::BlockDevice,
+        EntryType::Fifo => FileKind::Fifo,
+        _ => FileKind::Other,
+    }
+}

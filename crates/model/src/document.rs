@@ -1,0 +1,101 @@
+//! The native sbomgen document: what was scanned, its layers, what they hide, and its packages.
+//!
+//! Field names are the contract of `-o json` (camelCase). Encoders sort keys, so declaration order
+//! here does not matter for output.
+
+use serde::Serialize;
+
+use crate::{Digest, Distro, Platform};
+
+/// The whole result of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sbom {
+    pub source: SourceInfo,
+    pub distro: Option<Distro>,
+    pub layers: Vec<LayerSummary>,
+    pub hidden_files: Vec<HiddenFile>,
+    pub packages: Vec<Package>,
+}
+
+/// Where the image came from and which manifest was chosen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceInfo {
+    /// `oci-dir`, `oci-archive`, `docker-archive`, `dir` or `registry`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Local path, for local sources.
+    pub path: Option<String>,
+    /// Image reference (registry sources, or the tag chosen inside an archive).
+    pub reference: Option<String>,
+    /// Digest of the image manifest; absent where the source has no manifest (docker archive, dir).
+    pub manifest_digest: Option<Digest>,
+    pub config_digest: Option<Digest>,
+    pub platform: Option<Platform>,
+}
+
+/// One layer, 0-based in manifest order, with what it changed in the filesystem.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerSummary {
+    pub index: usize,
+    /// Digest of the blob as stored (compressed); equal to `diff_id` for uncompressed layers.
+    pub digest: Option<Digest>,
+    /// Digest of the uncompressed tar stream (the config's `rootfs.diff_ids` entry).
+    pub diff_id: Option<Digest>,
+    pub media_type: Option<String>,
+    /// Size of the stored blob in bytes.
+    pub size: Option<u64>,
+    /// The config history entry that produced this layer.
+    pub created_by: Option<String>,
+    /// Paths this layer created (not visible below it).
+    pub added: u64,
+    /// Paths this layer rewrote (visible below it); directories count only when their metadata changed.
+    pub modified: u64,
+    /// Visible paths this layer removed (whiteouts, opaque directories, a file replacing a directory).
+    pub deleted: u64,
+}
+
+/// A file written by one layer and removed by a later one: absent from the final filesystem, yet
+/// still shipped in the image's blobs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HiddenFile {
+    pub path: String,
+    pub size: u64,
+    pub added_in: usize,
+    pub removed_in: usize,
+}
+
+/// Where a package record was seen.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    pub path: String,
+    pub layer_index: usize,
+}
+
+/// A catalogued package with its layer provenance (filled by the cataloguers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    /// The purl type, e.g. `deb`, `apk`, `rpm`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub purl: Option<String>,
+    pub cpes: Vec<String>,
+    pub licenses: Vec<String>,
+    pub arch: Option<String>,
+    pub source_name: Option<String>,
+    pub source_version: Option<String>,
+    pub introduced_in: Option<usize>,
+    pub removed_in: Option<usize>,
+    pub replaced_by: Option<String>,
+    pub locations: Vec<Location>,
+    pub files: u64,
+    pub depends_on: Vec<String>,
+    pub metadata: serde_json::Value,
+}

@@ -1,0 +1,101 @@
+//! Image platforms (`os/arch[/variant]`), as written in indexes, configs and `--platform`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// Why a `--platform` string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("platform {0:?} is not of the form os/arch[/variant] (for example linux/amd64 or linux/arm/v7)")]
+pub struct PlatformError(pub String);
+
+/// An image platform. Field names follow the OCI image index `platform` object; it serialises as
+/// the `os/arch[/variant]` string users type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Platform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
+impl Serialize for Platform {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Platform {
+    pub fn new(os: &str, architecture: &str, variant: Option<&str>) -> Self {
+        Platform {
+            os: os.to_string(),
+            architecture: architecture.to_string(),
+            variant: variant.filter(|v| !v.is_empty()).map(str::to_string),
+        }
+    }
+
+    /// Whether an image of platform `self` satisfies a request for `wanted`.
+    ///
+    /// A request without a variant accepts any variant; `arm64` treats a missing variant as `v8`,
+    /// as containerd's platform matcher does, so `linux/arm64/v8` finds an index entry `linux/arm64`.
+    pub fn satisfies(&self, wanted: &Platform) -> bool {
+        if self.os != wanted.os || self.architecture != wanted.architecture {
+            return false;
+        }
+        match (&wanted.variant, &self.variant) {
+            (None, _) => true,
+            (Some(w), Some(h)) => w == h,
+            (Some(w), None) => self.architecture == "arm64" && w == "v8",
+        }
+    }
+}
+
+impl FromStr for Platform {
+    type Err = PlatformError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split('/').collect();
+        let ok = |p: &&str| !p.is_empty() && !p.contains(char::is_whitespace);
+        match parts.as_slice() {
+            [os, arch] if ok(os) && ok(arch) => Ok(Platform::new(os, arch, None)),
+            [os, arch, variant] if ok(os) && ok(arch) && ok(variant) => {
+                Ok(Platform::new(os, arch, Some(variant)))
+            }
+            _ => Err(PlatformError(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        for s in ["linux/amd64", "linux/arm/v7", "windows/amd64"] {
+            assert_eq!(s.parse::<Platform>().unwrap().to_string(), s);
+        }
+        for bad in ["", "linux", "linux/", "/amd64", "a/b/c/d", "linux/amd 64"] {
+            assert!(bad.parse::<Platform>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn matching_rules() {
+        let p = |s: &str| s.parse::<Platform>().unwrap();
+        assert!(p("linux/arm/v7").satisfies(&p("linux/arm")));
+        assert!(!p("linux/arm/v6").satisfies(&p("linux/arm/v7")));
+        assert!(p("linux/arm64").satisfies(&p("linux/arm64/v8")));
+        assert!(!p("linux/amd64").satisfies(&p("linux/arm64")));
+    }
+}

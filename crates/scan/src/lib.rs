@@ -1,0 +1,19 @@
+//! The scan pipeline as a library: what the CLI, benchmarks and tests call.
+//!
+//! Data flows one way: [`sbomgen_source`] opens the image → every layer is read once, in
+//! parallel on a rayon pool, by [`sbomgen_layer`] (keeping only the files cataloguers asked for)
+//! → [`sbomgen_overlay`] merges them → the distro is detected on the final filesystem → an
+//! [`Sbom`] comes out, with warnings beside it.
+//!
+//! ```no_run
+//! let output = sbomgen_scan::scan("oci-dir:./app.oci", &sbomgen_scan::ScanOptions::default()).unwrap();
+//! println!("{} layers, {} hidden files", output.sbom.layers.len(), output.sbom.hidden_files.len());
+//! ```
+
+mod error;
+mod pipeline;
+
+pub use error::ScanError;
+pub use pipeline::{scan, scan_spec, ScanOptions, ScanOutput};
+pub use sbomgen_layer::Limits;
+pub use sbomgen_source::SourceSpec;

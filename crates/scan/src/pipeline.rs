@@ -1,0 +1,141 @@
+//! source → layers → overlay → document.
+
+use rayon::prelude::*;
+use sbomgen_catalog::{all_patterns, distro};
+use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
+use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom};
+use sbomgen_overlay::merge;
+use sbomgen_source::{open, Image, LayerContent, LayerSource, OpenOptions, SourceSpec};
+
+use crate::ScanError;
+
+/// What to scan and how.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// The platform to pick from a multi-platform index.
+    pub platform: Option<Platform>,
+    /// Layers read at once; `None` uses one thread per core.
+    pub jobs: Option<usize>,
+    pub limits: Limits,
+}
+
+/// A finished scan.
+#[derive(Debug, Clone)]
+pub struct ScanOutput {
+    pub sbom: Sbom,
+    /// Problems that did not stop the scan, each naming where it happened.
+    pub warnings: Vec<String>,
+}
+
+/// Parses `source` (see [`SourceSpec::parse`]) and scans it.
+pub fn scan(source: &str, options: &ScanOptions) -> Result<ScanOutput, ScanError> {
+    scan_spec(&SourceSpec::parse(source)?, options)
+}
+
+/// Scans an already parsed source.
+pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput, ScanError> {
+    let image = open(
+        spec,
+        &OpenOptions {
+            platform: options.platform.clone(),
+        },
+    )?;
+    let matcher = PathMatcher::new(all_patterns()).map_err(ScanError::Internal)?;
+    let reports = read_layers(&image, &matcher, options)?;
+
+    let mut warnings = Vec::new();
+    let mut layers = Vec::with_capacity(reports.len());
+    let mut files: Vec<LayerFiles> = Vec::with_capacity(reports.len());
+    for (source, report) in image.layers.iter().zip(reports) {
+        warnings.extend(
+            report
+                .warnings
+                .iter()
+                .map(|w| format!("layer {}: {w}", source.index)),
+        );
+        layers.push(LayerSummary {
+            index: source.index,
+            digest: report.digest.or_else(|| source.digest.clone()),
+            diff_id: report.diff_id.or_else(|| source.diff_id.clone()),
+            media_type: source.media_type.clone(),
+            size: source.size.or(report.compressed_size),
+            created_by: source.created_by.clone(),
+            ..LayerSummary::default()
+        });
+        files.push(report.files);
+    }
+
+    let overlay = merge(&files);
+    for (summary, changes) in layers.iter_mut().zip(overlay.layer_changes()) {
+        summary.added = changes.added;
+        summary.modified = changes.modified;
+        summary.deleted = changes.deleted;
+    }
+    let distro = distro::detect(|path| overlay.read(path, &files).map(|c| c.bytes));
+
+    let sbom = Sbom {
+        source: image.info.clone(),
+        distro,
+        layers,
+        hidden_files: overlay.hidden_files().to_vec(),
+        packages: Vec::new(),
+    };
+    Ok(ScanOutput { sbom, warnings })
+}
+
+/// Reads every layer once, in parallel, keeping manifest order in the result.
+fn read_layers(
+    image: &Image,
+    matcher: &PathMatcher,
+    options: &ScanOptions,
+) -> Result<Vec<LayerReport>, ScanError> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = options.jobs {
+        pool = pool.num_threads(jobs.max(1));
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| ScanError::Internal(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| {
+        image
+            .layers
+            .par_iter()
+            // One task per layer, so an idle thread steals the next layer rather than waiting
+            // behind a large one.
+            .with_max_len(1)
+            .map(|layer| read_one(layer, matcher, &options.limits))
+            .collect()
+    })
+}
+
+fn read_one(layer: &LayerSource, matcher: &PathMatcher, limits: &Limits) -> Result<LayerReport, ScanError> {
+    match &layer.content {
+        LayerContent::Directory(path) => read_directory(path, matcher, limits).map_err(|source| ScanError::Layer {
+            index: layer.index,
+            name: path.display().to_string(),
+            source,
+        }),
+        LayerContent::Blob(blob) => {
+            let name = layer
+                .digest
+                .as_ref()
+                .map_or_else(|| blob.describe(), |d| d.to_string());
+            let reader = blob.open().map_err(|source| ScanError::OpenLayer {
+                index: layer.index,
+                name: name.clone(),
+                source,
+            })?;
+            let expected = Expected {
+                digest: layer.digest.clone(),
+                diff_id: layer.diff_id.clone(),
+                media_type: layer.media_type.clone(),
+                size: layer.size.filter(|_| layer.digest.is_some()),
+            };
+            read_layer(reader, &expected, matcher, limits).map_err(|source| ScanError::Layer {
+                index: layer.index,
+                name,
+                source,
+            })
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Files inside a source: a directory, a plain tar (random access by seek) or a compressed tar
+//! (sequential only: every open decompresses from the start and skips to the entry).
+
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::SourceError;
+use crate::tarindex::{normalise, Compression, Slot, TarIndex};
+
+/// Shared, cheaply cloned access to the files of one source.
+#[derive(Debug, Clone)]
+pub(crate) struct Container(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    path: PathBuf,
+    /// `kind path` for messages, e.g. `oci-archive ./app.tar`.
+    origin: String,
+    storage: Storage,
+}
+
+#[derive(Debug)]
+enum Storage {
+    Dir,
+    Tar(TarIndex),
+    Compressed(Compression, TarIndex),
+}
+
+impl Container {
+    pub(crate) fn dir(path: &Path, origin: String) -> Container {
+        Container(Arc::new(Inner {
+            path: path.to_path_buf(),
+            origin,
+            storage: Storage::Dir,
+        }))
+    }
+
+    /// Indexes an archive file in one pass (decompressing it if its magic says gzip or zstd).
+    pub(crate) fn archive(path: &Path, origin: String) -> Result<Container, SourceError> {
+        let io_err = |source| SourceError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let compression = Compression::sniff(path).map_err(io_err)?;
+        let built = if compression == Compression::None {
+            // Seeking skips layer bytes instead of reading them: indexing costs one header read
+            // per entry.
+            let mut archive = tar::Archive::new(BufReader::new(File::open(path).map_err(io_err)?));
+            let entries = archive.entries_with_seek().map_err(io_err)?;
+            TarIndex::build(entries, false)
+        } else {
+            let mut archive = tar::Archive::new(compression.reader(path).map_err(io_err)?);
+            let entries = archive.entries().map_err(io_err)?;
+            TarIndex::build(entries, true)
+        };
+        let index = built.map_err(|e| {
+            if e.not_a_tar {
+                SourceError::NotAnArchive {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                io_err(e.error)
+            }
+        })?;
+        let storage = if compression == Compression::None {
+            let len = std::fs::metadata(path).map_err(io_err)?.len();
+            if index.data_end() > len {
+                return Err(io_err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "tar archive is truncated",
+                )));
+            }
+            Storage::Tar(index)
+        } else {
+            Storage::Compressed(compression, index)
+        };
+        Ok(Container(Arc::new(Inner {
+            path: path.to_path_buf(),
+            origin,
+            storage,
+        })))
+    }
+
+    /// `kind path`, for messages.
+    pub(crate) fn origin(&self) -> &str {
+        &self.0.origin
+    }
+
+    /// Whether `name` is a regular file (or a link to one) in the source.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match &self.0.storage {
+            Storage::Dir => self.dir_path(name).is_ok_and(|p| p.is_file()),
+            Storage::Tar(index) | Storage::Compressed(_, index) => normalise(name)
+                .and_then(|n| index.get(&n))
+                .is_some_and(|s| matches!(s, Slot::Data { .. })),
+        }
+    }
+
+    /// The size of `name` in bytes.
+    pub(crate) fn size(&self, name: &str) -> Result<u64, SourceError> {
+        match &self.0.storage {
+            Storage::Dir => {
+                let path = self.dir_path(name)?;
+                let meta = std::fs::metadata(&path).map_err(|e| self.entry_err(name, e))?;
+                Ok(meta.len())
+            }
+            Storage::Tar(index) | Storage::Compressed(_, index) => {
+                self.slot(index, name).map(|(_, size)| size)
+            }
+        }
+    }
+
+    /// Reads a whole file of at most `limit` bytes (JSON documents).
+    pub(crate) fn read_limited(&self, name: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
+        let size = self.size(name)?;
+        if size > limit {
+            return Err(SourceError::TooLarge {
+                file: self.describe(name),
+                size,
+                limit,
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        // `take` guards against a file that grew since `size` was read.
+        self.open(name)?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.entry_err(name, e))?;
+        if bytes.len() as u64 > limit {
+            return Err(SourceError::TooLarge {
+                file: self.describe(name),
+                size: bytes.len() as u64,
+                limit,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// A fresh reader over the bytes of `name`.
+    pub(crate) fn open(&self, name: &str) -> Result<Box<dyn Read + Send>, SourceError> {
+        let err = |e| self.entry_err(name, e);
+        match &self.0.storage {
+            Storage::Dir => {
+                let file = File::open(self.dir_path(name)?).map_err(err)?;
+                Ok(Box::new(BufReader::with_capacity(64 << 10, file)))
+            }
+            Storage::Tar(index) => {
+                let (offset, size) = self.slot(index, name)?;
+                let mut file = File::open(&self.0.path).map_err(err)?;
+                file.seek(SeekFrom::Start(offset)).map_err(err)?;
+                Ok(Box::new(
+                    BufReader::with_capacity(64 << 10, file).take(size),
+                ))
+            }
+            Storage::Compressed(compression, index) => {
+                let (offset, size) = self.slot(index, name)?;
+                if let Some(bytes) = index.cached(offset) {
+                    return Ok(Box::new(Cursor::new(bytes)));
+                }
+                let mut reader = compression.reader(&self.0.path).map_err(err)?;
+                let skipped = io::copy(&mut (&mut reader).take(offset), &mut io::sink())
+                    .map_err(err)?;
+                if skipped < offset {
+                    return Err(err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "archive ends before the entry",
+                    )));
+                }
+                Ok(Box::new(reader.take(size)))
+            }
+        }
+    }
+
+    /// `name in origin`, for messages.
+    pub(crate) fn describe(&self, name: &str) -> String {
+        format!("{name} in {}", self.0.origin)
+    }
+
+    fn slot(&self, index: &TarIndex, name: &str) -> Result<(u64, u64), SourceError> {
+        let normalised = normalise(name).ok_or_else(|| self.unsafe_path(name))?;
+        match index.get(&normalised) {
+            Some(Slot::Data { offset, size }) => Ok((offset, size)),
+            Some(Slot::BrokenLink) => Err(SourceError::BadLink {
+                name: name.to_string(),
+                origin: self.0.origin.clone(),
+            }),
+            Some(Slot::Sparse) => Err(self.entry_err(
+                name,
+                io::Error::new(io::ErrorKind::Unsupported, "sparse tar entries are not supported"),
+            )),
+            None => Err(SourceError::MissingFile {
+                name: name.to_string(),
+                origin: self.0.origin.clone(),
+            }),
+        }
+    }
+
+    /// The on-disk path of `name` in a directory source. Names come from untrusted manifests, so
+    /// absolute names and `..` are refused rather than allowed to leave the directory.
+    fn dir_path(&self, name: &str) -> Result<PathBuf, SourceError> {
+        let trimmed = name.trim_start_matches("./");
+        if trimmed.starts_with('/') || trimmed.split('/').any(|p| p == "..") {
+            return Err(self.unsafe_path(name));
+        }
+        let normalised = normalise(trimmed).ok_or_else(|| self.unsafe_path(name))?;
+        Ok(self.0.path.join(normalised))
+    }
+
+    fn unsafe_path(&self, name: &str) -> SourceError {
+        SourceError::UnsafePath {
+            name: name.to_string(),
+            origin: self.0.origin.clone(),
+        }
+    }
+
+    fn entry_err(&self, name: &str, source: io::Error) -> SourceError {
+        if source.kind() == io::ErrorKind::NotFound {
+            return SourceError::MissingFile {
+                name: name.to_string(),
+                origin: self.0.origin.clone(),
+            };
+        }
+        SourceError::ReadEntry {
+            name: name.to_string(),
+            origin: self.0.origin.clone(),
+            source,
+        }
+    }
+}
+
+/// A layer blob that can be opened any number of times, from any thread.
+///
+/// Each [`BlobHandle::open`] returns an independent reader, so layers are read in parallel
+/// without re-reading the archive (plain tars are read by seek; compressed tars are decompressed
+/// again from their start, as they offer no random access).
+#[derive(Debug, Clone)]
+pub struct BlobHandle {
+    container: Container,
+    name: Arc<str>,
+    description: Arc<str>,
+}
+
+impl BlobHandle {
+    pub(crate) fn new(container: &Container, name: &str, label: &str) -> BlobHandle {
+        BlobHandle {
+            description: format!("{label} in {}", container.origin()).into(),
+            container: container.clone(),
+            name: name.into(),
+        }
+    }
+
+    /// A fresh reader over the blob's stored bytes (still compressed, if the blob is).
+    pub fn open(&self) -> Result<Box<dyn Read + Send>, SourceError> {
+        self.container.open(&self.name)
+    }
+
+    /// The blob for error messages, e.g. `blob sha256:ab12cd34ef56… in oci-dir ./app.oci`.
+    pub fn describe(&self) -> String {
+        self.description.to_string()
+    }
+}

@@ -1,0 +1,66 @@
+//! Running the binary and reading its outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn sbomgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sbomgen"))
+        .args(args)
+        .output()
+        .expect("the sbomgen binary runs")
+}
+
+/// Runs a scan expected to succeed and returns its native JSON.
+pub fn scan_json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["-o", "json", "-q"]);
+    let out = sbomgen(&all);
+    assert!(
+        out.status.success(),
+        "sbomgen {all:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Runs a command expected to fail cleanly and returns its stderr.
+pub fn failure(args: &[&str]) -> String {
+    let out = sbomgen(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "sbomgen {args:?} should fail with exit 1: {stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    stderr
+}
+
+/// `../shared/fixtures`, or `None` (after saying so) when this checkout has no shared folder.
+pub fn shared_fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: {} is absent", dir.display());
+        None
+    }
+}
+
+pub fn layer_field<'a>(doc: &'a Value, field: &str) -> Vec<&'a Value> {
+    doc["layers"].as_array().unwrap().iter().map(|l| &l[field]).collect()
+}
+
+pub fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {
+    doc["hiddenFiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["path"].as_str().unwrap().to_string(),
+                h["addedIn"].as_u64().unwrap(),
+                h["removedIn"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
