@@ -15,12 +15,20 @@ fn one_layer(compression: Compression) -> ImageSpec {
     ImageSpec::new(Platform::new("linux", "amd64", None)).layer(
         LayerSpec::new(compression)
             .entry(Entry::file("etc/os-release", "ID=test\n"))
-            .entry(Entry::file("data", (0..100_000u32).map(|i| (i % 251) as u8).collect::<Vec<u8>>())),
+            .entry(Entry::file(
+                "data",
+                (0..100_000u32)
+                    .map(|i| (i % 251) as u8)
+                    .collect::<Vec<u8>>(),
+            )),
     )
 }
 
 fn build(dir: &Path, compression: Compression) -> BuiltImage {
-    write_oci_dir(dir, "latest", &[one_layer(compression)]).unwrap().images.remove(0)
+    write_oci_dir(dir, "latest", &[one_layer(compression)])
+        .unwrap()
+        .images
+        .remove(0)
 }
 
 fn blob(dir: &Path, digest: &Digest) -> std::path::PathBuf {
@@ -31,14 +39,24 @@ fn blob(dir: &Path, digest: &Digest) -> std::path::PathBuf {
 /// returns stderr.
 fn fails_without_output(layout: &Path) -> String {
     let out_file = layout.parent().unwrap().join("out.json");
-    let err = failure(&["scan", layout.to_str().unwrap(), "-o", &format!("json={}", out_file.display())]);
-    assert!(!out_file.exists(), "a failed run must not leave {}", out_file.display());
+    let err = failure(&[
+        "scan",
+        layout.to_str().unwrap(),
+        "-o",
+        &format!("json={}", out_file.display()),
+    ]);
+    assert!(
+        !out_file.exists(),
+        "a failed run must not leave {}",
+        out_file.display()
+    );
     err
 }
 
 /// Replaces the image manifest by `edit(manifest)`, re-pointing index.json at the new blob.
 fn rewrite_manifest(layout: &Path, image: &BuiltImage, edit: impl FnOnce(&mut Value)) {
-    let mut manifest: Value = serde_json::from_slice(&fs::read(blob(layout, &image.manifest_digest)).unwrap()).unwrap();
+    let mut manifest: Value =
+        serde_json::from_slice(&fs::read(blob(layout, &image.manifest_digest)).unwrap()).unwrap();
     edit(&mut manifest);
     let bytes = serde_json::to_vec(&manifest).unwrap();
     let digest = Digest::sha256_from_bytes(&Sha256::digest(&bytes).into());
@@ -59,7 +77,10 @@ fn truncated_gzip_layer() {
     let bytes = fs::read(&path).unwrap();
     fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let err = fails_without_output(&layout);
-    assert!(err.contains("layer 0") && err.contains(image.layers[0].digest.as_str()), "{err}");
+    assert!(
+        err.contains("layer 0") && err.contains(image.layers[0].digest.as_str()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -73,7 +94,10 @@ fn digest_mismatch() {
     bytes[last_data] ^= 0xff; // inside the file data, so the tar stays well formed
     fs::write(&path, &bytes).unwrap();
     let err = fails_without_output(&layout);
-    assert!(err.contains("digest mismatch") && err.contains(image.layers[0].digest.as_str()), "{err}");
+    assert!(
+        err.contains("digest mismatch") && err.contains(image.layers[0].digest.as_str()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -85,15 +109,25 @@ fn diff_id_mismatch() {
     let other = tmp.path().join("other");
     let tampered = ImageSpec::new(Platform::new("linux", "amd64", None))
         .layer(LayerSpec::new(Compression::None).entry(Entry::file("etc/os-release", "ID=evil\n")));
-    let other_image = write_oci_dir(&other, "latest", &[tampered]).unwrap().images.remove(0);
+    let other_image = write_oci_dir(&other, "latest", &[tampered])
+        .unwrap()
+        .images
+        .remove(0);
     let new_layer = &other_image.layers[0];
-    fs::copy(blob(&other, &new_layer.digest), blob(&layout, &new_layer.digest)).unwrap();
+    fs::copy(
+        blob(&other, &new_layer.digest),
+        blob(&layout, &new_layer.digest),
+    )
+    .unwrap();
     rewrite_manifest(&layout, &image, |m| {
         m["layers"][0]["digest"] = Value::from(new_layer.digest.as_str());
         m["layers"][0]["size"] = Value::from(new_layer.size);
     });
     let err = fails_without_output(&layout);
-    assert!(err.contains("diff_id mismatch") && err.contains(image.layers[0].diff_id.as_str()), "{err}");
+    assert!(
+        err.contains("diff_id mismatch") && err.contains(image.layers[0].diff_id.as_str()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,14 +146,20 @@ fn tar_entry_escaping_the_root_is_skipped_with_a_warning() {
     let layout = tmp.path().join("img");
     let spec = ImageSpec::new(Platform::new("linux", "amd64", None)).layer(
         LayerSpec::new(Compression::Gzip)
-            .entry(Entry::raw_file("../../../../etc/cron.d/evil", "* * * * * root sh"))
+            .entry(Entry::raw_file(
+                "../../../../etc/cron.d/evil",
+                "* * * * * root sh",
+            ))
             .entry(Entry::file("ok", "1")),
     );
     write_oci_dir(&layout, "latest", &[spec]).unwrap();
     let out = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: layer 0") && stderr.contains("escapes the image root"), "{stderr}");
+    assert!(
+        stderr.contains("warning: layer 0") && stderr.contains("escapes the image root"),
+        "{stderr}"
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["layers"][0]["added"], 1);
 }
@@ -133,12 +173,17 @@ fn malformed_manifest_json() {
     let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
     fs::write(blob(&layout, &digest), bytes).unwrap();
     let index_path = layout.join("index.json");
-    let index = fs::read_to_string(&index_path).unwrap().replace(image.manifest_digest.as_str(), digest.as_str());
+    let index = fs::read_to_string(&index_path)
+        .unwrap()
+        .replace(image.manifest_digest.as_str(), digest.as_str());
     let mut index: Value = serde_json::from_str(&index).unwrap();
     index["manifests"][0]["size"] = Value::from(bytes.len());
     fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
     let err = fails_without_output(&layout);
-    assert!(err.contains(digest.hex()) || err.contains("manifest"), "{err}");
+    assert!(
+        err.contains(digest.hex()) || err.contains("manifest"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -160,7 +205,10 @@ fn unsupported_layer_media_type() {
         m["layers"][0]["mediaType"] = Value::from("application/vnd.oci.image.layer.v1.tar+bzip2");
     });
     let err = fails_without_output(&layout);
-    assert!(err.contains("tar+bzip2") && err.contains("layer 0"), "{err}");
+    assert!(
+        err.contains("tar+bzip2") && err.contains("layer 0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -177,7 +225,13 @@ fn nonexistent_path_and_unknown_scheme() {
 fn rootfs_tar_is_not_an_image() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("rootfs.tar");
-    fs::write(&path, sbomgen_testkit::layer_tar(&LayerSpec::new(Compression::None).entry(Entry::file("README.md", "x")))).unwrap();
+    fs::write(
+        &path,
+        sbomgen_testkit::layer_tar(
+            &LayerSpec::new(Compression::None).entry(Entry::file("README.md", "x")),
+        ),
+    )
+    .unwrap();
     let err = failure(&["scan", path.to_str().unwrap()]);
     assert!(err.contains("rootfs.tar"), "{err}");
 }

@@ -3,7 +3,10 @@
 //! two-platform index.
 
 use sbomgen_model::Platform;
-use sbomgen_testkit::{write_docker_archive, write_oci_archive, write_oci_dir, Compression, Entry, ImageSpec, LayerSpec};
+use sbomgen_testkit::{
+    write_docker_archive, write_oci_archive, write_oci_dir, Compression, Entry, ImageSpec,
+    LayerSpec,
+};
 
 use crate::support::{failure, hidden_paths, layer_field, sbomgen, scan_json};
 
@@ -69,12 +72,18 @@ fn oci_dir_scan_reports_layers_history_and_hidden_files() {
     let doc = scan_json(&["scan", layout.to_str().unwrap()]);
 
     assert_eq!(doc["source"]["type"], "oci-dir");
-    assert_eq!(doc["source"]["manifestDigest"], image.manifest_digest.as_str());
+    assert_eq!(
+        doc["source"]["manifestDigest"],
+        image.manifest_digest.as_str()
+    );
     assert_eq!(doc["source"]["configDigest"], image.config_digest.as_str());
     assert_eq!(doc["source"]["platform"], "linux/amd64");
     assert_eq!(doc["distro"]["id"], "debian");
     assert_eq!(doc["distro"]["versionId"], "12");
-    assert_eq!(doc["distro"]["prettyName"], "Debian GNU/Linux 12 (bookworm)");
+    assert_eq!(
+        doc["distro"]["prettyName"],
+        "Debian GNU/Linux 12 (bookworm)"
+    );
 
     let digests: Vec<&str> = image.layers.iter().map(|l| l.digest.as_str()).collect();
     let diff_ids: Vec<&str> = image.layers.iter().map(|l| l.diff_id.as_str()).collect();
@@ -121,16 +130,28 @@ fn the_three_archive_forms_agree() {
     let from_docker = scan_json(&[docker_tar.to_str().unwrap()]);
     assert_eq!(from_oci_tar["source"]["type"], "oci-archive");
     assert_eq!(from_docker["source"]["type"], "docker-archive");
-    assert_eq!(from_docker["source"]["configDigest"], docker.config_digest.as_str());
-    assert_eq!(from_docker["source"]["manifestDigest"], serde_json::Value::Null);
+    assert_eq!(
+        from_docker["source"]["configDigest"],
+        docker.config_digest.as_str()
+    );
+    assert_eq!(
+        from_docker["source"]["manifestDigest"],
+        serde_json::Value::Null
+    );
     for doc in [&from_oci_tar, &from_docker] {
         assert_eq!(layer_field(doc, "diffId"), layer_field(&from_dir, "diffId"));
         assert_eq!(layer_field(doc, "added"), layer_field(&from_dir, "added"));
-        assert_eq!(layer_field(doc, "createdBy"), layer_field(&from_dir, "createdBy"));
+        assert_eq!(
+            layer_field(doc, "createdBy"),
+            layer_field(&from_dir, "createdBy")
+        );
         assert_eq!(hidden_paths(doc), expected_hidden());
         assert_eq!(doc["distro"], from_dir["distro"]);
     }
-    assert_eq!(from_oci_tar["source"]["manifestDigest"], from_dir["source"]["manifestDigest"]);
+    assert_eq!(
+        from_oci_tar["source"]["manifestDigest"],
+        from_dir["source"]["manifestDigest"]
+    );
 }
 
 #[test]
@@ -138,11 +159,23 @@ fn multi_member_gzip_and_chunked_zstd_layers_scan() {
     let tmp = tempfile::tempdir().unwrap();
     let layout = tmp.path().join("chunked.oci");
     let spec = ImageSpec::new(linux("amd64"))
-        .layer(LayerSpec::new(Compression::GzipMultiMember).entry(Entry::file("a", "1")).entry(Entry::file("b", "2")))
-        .layer(LayerSpec::new(Compression::ZstdMultiFrame).entry(Entry::file("c", "3")).entry(Entry::whiteout("a")));
+        .layer(
+            LayerSpec::new(Compression::GzipMultiMember)
+                .entry(Entry::file("a", "1"))
+                .entry(Entry::file("b", "2")),
+        )
+        .layer(
+            LayerSpec::new(Compression::ZstdMultiFrame)
+                .entry(Entry::file("c", "3"))
+                .entry(Entry::whiteout("a")),
+        );
     let built = write_oci_dir(&layout, "latest", &[spec]).unwrap();
     let doc = scan_json(&[layout.to_str().unwrap()]);
-    let diff_ids: Vec<&str> = built.images[0].layers.iter().map(|l| l.diff_id.as_str()).collect();
+    let diff_ids: Vec<&str> = built.images[0]
+        .layers
+        .iter()
+        .map(|l| l.diff_id.as_str())
+        .collect();
     assert_eq!(layer_field(&doc, "diffId"), diff_ids);
     assert_eq!(hidden_paths(&doc), [("a".to_string(), 0, 1)]);
 }
@@ -151,7 +184,8 @@ fn multi_member_gzip_and_chunked_zstd_layers_scan() {
 fn two_platform_index_picks_default_requested_or_lists_them() {
     let tmp = tempfile::tempdir().unwrap();
     let layout = tmp.path().join("multi.oci");
-    let amd = ImageSpec::new(linux("amd64")).layer(LayerSpec::new(Compression::Gzip).entry(Entry::file("arch", "amd64")));
+    let amd = ImageSpec::new(linux("amd64"))
+        .layer(LayerSpec::new(Compression::Gzip).entry(Entry::file("arch", "amd64")));
     let arm = ImageSpec::new(Platform::new("linux", "arm64", Some("v8")))
         .layer(LayerSpec::new(Compression::Gzip).entry(Entry::file("arch", "arm64")));
     let built = write_oci_dir(&layout, "latest", &[arm, amd]).unwrap();
@@ -159,19 +193,33 @@ fn two_platform_index_picks_default_requested_or_lists_them() {
 
     let default = scan_json(&[path]);
     assert_eq!(default["source"]["platform"], "linux/amd64");
-    assert_eq!(default["source"]["manifestDigest"], built.images[1].manifest_digest.as_str());
+    assert_eq!(
+        default["source"]["manifestDigest"],
+        built.images[1].manifest_digest.as_str()
+    );
 
     let arm = scan_json(&[path, "--platform", "linux/arm64"]);
     assert_eq!(arm["source"]["platform"], "linux/arm64/v8");
-    assert_eq!(arm["source"]["manifestDigest"], built.images[0].manifest_digest.as_str());
+    assert_eq!(
+        arm["source"]["manifestDigest"],
+        built.images[0].manifest_digest.as_str()
+    );
 
     let err = failure(&[path, "--platform", "linux/s390x", "-o", "json"]);
-    assert!(err.contains("linux/s390x") && err.contains("linux/amd64") && err.contains("linux/arm64"), "{err}");
+    assert!(
+        err.contains("linux/s390x") && err.contains("linux/amd64") && err.contains("linux/arm64"),
+        "{err}"
+    );
 
     let docker_tar = tmp.path().join("arm-docker.tar");
-    let arm_only = ImageSpec::new(linux("arm64")).layer(LayerSpec::new(Compression::None).entry(Entry::file("x", "1")));
+    let arm_only = ImageSpec::new(linux("arm64"))
+        .layer(LayerSpec::new(Compression::None).entry(Entry::file("x", "1")));
     write_docker_archive(&docker_tar, "a:b", &arm_only).unwrap();
-    let err = failure(&[&format!("docker-archive:{}", docker_tar.display()), "--platform", "linux/amd64"]);
+    let err = failure(&[
+        &format!("docker-archive:{}", docker_tar.display()),
+        "--platform",
+        "linux/amd64",
+    ]);
     assert!(err.contains("linux/arm64"), "{err}");
 }
 
@@ -179,8 +227,16 @@ fn two_platform_index_picks_default_requested_or_lists_them() {
 fn dir_source_is_one_layer_without_digests() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("etc")).unwrap();
-    std::fs::write(tmp.path().join("etc/os-release"), "ID=alpine\nVERSION_ID=3.20.1\n").unwrap();
-    std::fs::write(tmp.path().join("etc/.wh.ignored"), "a plain file in a directory").unwrap();
+    std::fs::write(
+        tmp.path().join("etc/os-release"),
+        "ID=alpine\nVERSION_ID=3.20.1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("etc/.wh.ignored"),
+        "a plain file in a directory",
+    )
+    .unwrap();
     let doc = scan_json(&[&format!("dir:{}", tmp.path().display())]);
     assert_eq!(doc["source"]["type"], "dir");
     assert_eq!(doc["distro"]["id"], "alpine");
@@ -211,11 +267,21 @@ fn several_outputs_in_one_run_and_byte_identical_reruns() {
         "-o",
         "json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = std::fs::read(&json_a).unwrap();
-    assert_eq!(first, out.stdout, "file and stdout outputs are the same document");
+    assert_eq!(
+        first, out.stdout,
+        "file and stdout outputs are the same document"
+    );
     let text = std::fs::read_to_string(&table).unwrap();
-    assert!(text.contains("Hidden files") && text.contains("app/id_rsa"), "{text}");
+    assert!(
+        text.contains("Hidden files") && text.contains("app/id_rsa"),
+        "{text}"
+    );
     assert!(text.contains("COPY .env id_rsa /app/"), "{text}");
 
     let again = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
@@ -237,5 +303,8 @@ fn table_is_the_default_output() {
     let out = sbomgen(&[layout.to_str().unwrap()]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("LAYER") && text.contains("Debian GNU/Linux 12 (bookworm)"), "{text}");
+    assert!(
+        text.contains("LAYER") && text.contains("Debian GNU/Linux 12 (bookworm)"),
+        "{text}"
+    );
 }

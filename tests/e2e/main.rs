@@ -2,6 +2,7 @@
 //! third-party images in `../shared/fixtures` (skipped with a message when absent).
 
 mod bad_input;
-mod support;
+mod demo;
 mod local_sources;
+mod support;
 mod third_party;

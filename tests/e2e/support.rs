@@ -29,7 +29,11 @@ pub fn scan_json(args: &[&str]) -> Value {
 pub fn failure(args: &[&str]) -> String {
     let out = sbomgen(args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "sbomgen {args:?} should fail with exit 1: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "sbomgen {args:?} should fail with exit 1: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
     stderr
@@ -47,7 +51,12 @@ pub fn shared_fixtures() -> Option<PathBuf> {
 }
 
 pub fn layer_field<'a>(doc: &'a Value, field: &str) -> Vec<&'a Value> {
-    doc["layers"].as_array().unwrap().iter().map(|l| &l[field]).collect()
+    doc["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l[field])
+        .collect()
 }
 
 pub fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {

@@ -32,7 +32,8 @@ impl Cataloguer for DistroDetector {
 /// Detects the distro, given a reader of final-filesystem files (symlinks already followed).
 pub fn detect<'a>(read: impl Fn(&str) -> Option<&'a [u8]>) -> Option<Distro> {
     for path in OS_RELEASE {
-        if let Some(distro) = read(path).and_then(|b| parse_os_release(&String::from_utf8_lossy(b))) {
+        if let Some(distro) = read(path).and_then(|b| parse_os_release(&String::from_utf8_lossy(b)))
+        {
             return Some(distro);
         }
     }
@@ -44,7 +45,11 @@ pub fn detect<'a>(read: impl Fn(&str) -> Option<&'a [u8]>) -> Option<Distro> {
             version_id: Some(version),
         });
     }
-    for path in ["etc/redhat-release", "etc/centos-release", "etc/system-release"] {
+    for path in [
+        "etc/redhat-release",
+        "etc/centos-release",
+        "etc/system-release",
+    ] {
         if let Some(distro) = text(path).and_then(|t| parse_redhat_release(&t)) {
             return Some(distro);
         }
@@ -86,7 +91,8 @@ pub fn parse_os_release(text: &str) -> Option<Distro> {
 
 fn unquote(raw: &str) -> String {
     let quoted = raw.len() >= 2
-        && ((raw.starts_with('"') && raw.ends_with('"')) || (raw.starts_with('\'') && raw.ends_with('\'')));
+        && ((raw.starts_with('"') && raw.ends_with('"'))
+            || (raw.starts_with('\'') && raw.ends_with('\'')));
     if !quoted {
         return raw.to_string();
     }
@@ -146,7 +152,10 @@ mod tests {
 
     #[test]
     fn os_release_quoting() {
-        let d = parse_os_release("# c\nID=\"alpine\"\nVERSION_ID='3.20.1'\nPRETTY_NAME=\"Alpine \\\"Linux\\\" v3.20\"\n").unwrap();
+        let d = parse_os_release(
+            "# c\nID=\"alpine\"\nVERSION_ID='3.20.1'\nPRETTY_NAME=\"Alpine \\\"Linux\\\" v3.20\"\n",
+        )
+        .unwrap();
         assert_eq!(d.id, "alpine");
         assert_eq!(d.version_id.as_deref(), Some("3.20.1"));
         assert_eq!(d.pretty_name.as_deref(), Some("Alpine \"Linux\" v3.20"));
@@ -155,20 +164,34 @@ mod tests {
 
     #[test]
     fn sid_has_no_version() {
-        let d = parse_os_release("PRETTY_NAME=\"Debian GNU/Linux trixie/sid\"\nID=debian\n").unwrap();
+        let d =
+            parse_os_release("PRETTY_NAME=\"Debian GNU/Linux trixie/sid\"\nID=debian\n").unwrap();
         assert_eq!(d.version_id, None);
     }
 
     #[test]
     fn fallbacks() {
         let d = detect(only("etc/alpine-release", "3.10.4\n")).unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("alpine", Some("3.10.4")));
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("alpine", Some("3.10.4"))
+        );
         let d = detect(only("etc/debian_version", "12.5\n")).unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("debian", Some("12")));
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("debian", Some("12"))
+        );
         let d = detect(only("etc/debian_version", "trixie/sid\n")).unwrap();
         assert_eq!(d.version_id, None);
-        let d = detect(only("etc/redhat-release", "Red Hat Enterprise Linux release 8.4 (Ootpa)\n")).unwrap();
-        assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("rhel", Some("8.4")));
+        let d = detect(only(
+            "etc/redhat-release",
+            "Red Hat Enterprise Linux release 8.4 (Ootpa)\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            (d.id.as_str(), d.version_id.as_deref()),
+            ("rhel", Some("8.4"))
+        );
         assert!(detect(|_| None).is_none());
     }
 

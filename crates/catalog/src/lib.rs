@@ -26,7 +26,10 @@ pub static CATALOGUERS: &[&dyn Cataloguer] = &[&distro::DistroDetector];
 
 /// The union of all cataloguers' patterns, for the layer reader's matcher.
 pub fn all_patterns() -> Vec<&'static str> {
-    let mut patterns: Vec<&'static str> = CATALOGUERS.iter().flat_map(|c| c.patterns().iter().copied()).collect();
+    let mut patterns: Vec<&'static str> = CATALOGUERS
+        .iter()
+        .flat_map(|c| c.patterns().iter().copied())
+        .collect();
     patterns.sort_unstable();
     patterns.dedup();
     patterns
@@ -44,7 +47,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), count);
         for pattern in all_patterns() {
-            assert!(!pattern.starts_with('/') && !pattern.is_empty(), "{pattern}");
+            assert!(
+                !pattern.starts_with('/') && !pattern.is_empty(),
+                "{pattern}"
+            );
         }
     }
 }

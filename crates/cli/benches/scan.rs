@@ -25,7 +25,9 @@ fn main() {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
     let image = match std::env::var("SBOMGEN_BENCH_IMAGE") {
         Ok(path) => path,
-        Err(_) => build_default_image(&target.join("bench-image")).display().to_string(),
+        Err(_) => build_default_image(&target.join("bench-image"))
+            .display()
+            .to_string(),
     };
     let spec = SourceSpec::parse(&image).expect("bench image source");
     let opened = open(&spec, &OpenOptions::default()).expect("bench image opens");
@@ -44,10 +46,21 @@ fn main() {
     println!("compressed input:      {:.1} MB", mb(compressed));
     println!("uncompressed:          {:.1} MB", mb(uncompressed));
     println!("threads:               {threads}");
-    println!("floor (decompress):    {:.3} s  {:.1} MB/s", floor.as_secs_f64(), rate(floor));
-    println!("sbomgen scan:          {:.3} s  {:.1} MB/s", scan.as_secs_f64(), rate(scan));
+    println!(
+        "floor (decompress):    {:.3} s  {:.1} MB/s",
+        floor.as_secs_f64(),
+        rate(floor)
+    );
+    println!(
+        "sbomgen scan:          {:.3} s  {:.1} MB/s",
+        scan.as_secs_f64(),
+        rate(scan)
+    );
     println!("scan / floor:          {ratio:.2}x (target <= 1.30x)");
-    println!("peak RSS (scan):       {:.1} MB (target < 150 MB)", peak_rss_kb as f64 / 1024.0);
+    println!(
+        "peak RSS (scan):       {:.1} MB (target < 150 MB)",
+        peak_rss_kb as f64 / 1024.0
+    );
 
     let report = format!(
         "{{\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"peakRssKiB\":{peak_rss_kb}}}\n",
@@ -89,7 +102,9 @@ fn decompress_all(layers: &[sbomgen_source::LayerSource]) -> (Duration, u64) {
         .par_iter()
         .with_max_len(1)
         .map(|layer| {
-            let LayerContent::Blob(blob) = &layer.content else { return 0 };
+            let LayerContent::Blob(blob) = &layer.content else {
+                return 0;
+            };
             let mut reader = BufReader::with_capacity(256 * 1024, blob.open().expect("open blob"));
             let head = reader.fill_buf().expect("read blob").to_vec();
             let mut decoder: Box<dyn Read> = if head.starts_with(&[0x1f, 0x8b]) {
@@ -112,7 +127,11 @@ fn run_scan(image: &str) -> Duration {
         .output()
         .expect("run sbomgen");
     let elapsed = start.elapsed();
-    assert!(out.status.success(), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "scan failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     elapsed
 }
 

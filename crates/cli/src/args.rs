@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::OutputSpec;
 
 #[derive(Debug, Parser)]
-#[command(name = "sbomgen", version, about = "Tell exactly what is inside a container image, layer by layer.")]
+#[command(
+    name = "sbomgen",
+    version,
+    about = "Tell exactly what is inside a container image, layer by layer."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -26,7 +30,12 @@ pub struct ScanArgs {
     pub source: String,
 
     /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: json, table.
-    #[arg(short, long = "output", value_name = "FORMAT[=FILE]", default_value = "table")]
+    #[arg(
+        short,
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        default_value = "table"
+    )]
     pub outputs: Vec<OutputSpec>,
 
     /// Platform to pick from a multi-platform image, as os/arch[/variant].
@@ -69,8 +78,14 @@ mod tests {
 
     #[test]
     fn scan_is_inserted_when_missing() {
-        assert_eq!(argv(&["sbomgen", "./a.tar"]), ["sbomgen", "scan", "./a.tar"]);
-        assert_eq!(argv(&["sbomgen", "-o", "json", "x"]), ["sbomgen", "scan", "-o", "json", "x"]);
+        assert_eq!(
+            argv(&["sbomgen", "./a.tar"]),
+            ["sbomgen", "scan", "./a.tar"]
+        );
+        assert_eq!(
+            argv(&["sbomgen", "-o", "json", "x"]),
+            ["sbomgen", "scan", "-o", "json", "x"]
+        );
         assert_eq!(argv(&["sbomgen", "scan", "x"]), ["sbomgen", "scan", "x"]);
         assert_eq!(argv(&["sbomgen", "--help"]), ["sbomgen", "--help"]);
         assert_eq!(argv(&["sbomgen"]), ["sbomgen"]);

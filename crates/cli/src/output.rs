@@ -20,7 +20,7 @@ impl FromStr for OutputSpec {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, file) = match s.split_once('=') {
-            Some((name, file)) if file.is_empty() => return Err(format!("{name}= needs a file name")),
+            Some((name, "")) => return Err(format!("{name}= needs a file name")),
             Some((name, file)) => (name, Some(PathBuf::from(file))),
             None => (s, None),
         };
@@ -67,7 +67,13 @@ fn stage(format: Format, sbom: &Sbom, path: &Path) -> Result<tempfile::NamedTemp
     let mut temp = tempfile::Builder::new()
         .prefix(".sbomgen-")
         .tempfile_in(dir)
-        .with_context(|| format!("cannot write {}: cannot create a file in {}", path.display(), dir.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot write {}: cannot create a file in {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
     let mut writer = std::io::BufWriter::new(temp.as_file_mut());
     sbomgen_format::write(format, sbom, &mut writer)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -84,12 +90,24 @@ mod tests {
 
     #[test]
     fn parses_output_specs() {
-        assert_eq!("json".parse(), Ok(OutputSpec { format: Format::Json, file: None }));
+        assert_eq!(
+            "json".parse(),
+            Ok(OutputSpec {
+                format: Format::Json,
+                file: None
+            })
+        );
         assert_eq!(
             "table=out.txt".parse(),
-            Ok(OutputSpec { format: Format::Table, file: Some("out.txt".into()) })
+            Ok(OutputSpec {
+                format: Format::Table,
+                file: Some("out.txt".into())
+            })
         );
         assert!("json=".parse::<OutputSpec>().is_err());
-        assert!("yaml".parse::<OutputSpec>().unwrap_err().contains("unknown output format"));
+        assert!("yaml"
+            .parse::<OutputSpec>()
+            .unwrap_err()
+            .contains("unknown output format"));
     }
 }

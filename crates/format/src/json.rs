@@ -52,8 +52,18 @@ mod tests {
             .filter(|l| l.starts_with("  \""))
             .map(|l| l.trim().split('"').nth(1).unwrap())
             .collect();
-        assert_eq!(top, ["distro", "hiddenFiles", "layers", "packages", "source"]);
-        for key in ["\"addedIn\"", "\"removedIn\"", "\"diffId\"", "\"createdBy\"", "\"manifestDigest\"", "\"type\": \"oci-dir\""] {
+        assert_eq!(
+            top,
+            ["distro", "hiddenFiles", "layers", "packages", "source"]
+        );
+        for key in [
+            "\"addedIn\"",
+            "\"removedIn\"",
+            "\"diffId\"",
+            "\"createdBy\"",
+            "\"manifestDigest\"",
+            "\"type\": \"oci-dir\"",
+        ] {
             assert!(text.contains(key), "{key} missing in {text}");
         }
     }

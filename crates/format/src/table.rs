@@ -9,7 +9,11 @@ use crate::FormatError;
 /// Writes aligned plain-text tables. Meant for people; scripts should read `json`.
 pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
     let source = &sbom.source;
-    let location = source.path.as_deref().or(source.reference.as_deref()).unwrap_or("-");
+    let location = source
+        .path
+        .as_deref()
+        .or(source.reference.as_deref())
+        .unwrap_or("-");
     writeln!(out, "Source:   {} {}", source.kind, location)?;
     if let Some(digest) = &source.manifest_digest {
         writeln!(out, "Manifest: {digest}")?;
@@ -19,7 +23,11 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
     }
     if let Some(distro) = &sbom.distro {
         let name = distro.pretty_name.clone().unwrap_or_else(|| {
-            format!("{} {}", distro.id, distro.version_id.as_deref().unwrap_or(""))
+            format!(
+                "{} {}",
+                distro.id,
+                distro.version_id.as_deref().unwrap_or("")
+            )
         });
         writeln!(out, "Distro:   {}", name.trim())?;
     }
@@ -31,22 +39,38 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
         .map(|l| {
             vec![
                 l.index.to_string(),
-                l.diff_id.as_ref().map_or("-".into(), |d| d.short().to_string()),
+                l.diff_id
+                    .as_ref()
+                    .map_or("-".into(), |d| d.short().to_string()),
                 l.size.map_or("-".into(), human_size),
                 format!("+{} ~{} -{}", l.added, l.modified, l.deleted),
                 shorten(l.created_by.as_deref().unwrap_or("-"), 60),
             ]
         })
         .collect();
-    table(out, &["LAYER", "DIFF ID", "SIZE", "CHANGES", "CREATED BY"], &rows)?;
+    table(
+        out,
+        &["LAYER", "DIFF ID", "SIZE", "CHANGES", "CREATED BY"],
+        &rows,
+    )?;
 
     if !sbom.hidden_files.is_empty() {
         writeln!(out)?;
-        writeln!(out, "Hidden files (in the image's layers, deleted from its final filesystem):")?;
+        writeln!(
+            out,
+            "Hidden files (in the image's layers, deleted from its final filesystem):"
+        )?;
         let rows: Vec<Vec<String>> = sbom
             .hidden_files
             .iter()
-            .map(|h| vec![h.path.clone(), human_size(h.size), h.added_in.to_string(), h.removed_in.to_string()])
+            .map(|h| {
+                vec![
+                    h.path.clone(),
+                    human_size(h.size),
+                    h.added_in.to_string(),
+                    h.removed_in.to_string(),
+                ]
+            })
             .collect();
         table(out, &["PATH", "SIZE", "ADDED IN", "REMOVED IN"], &rows)?;
     }
@@ -68,7 +92,11 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
                 ]
             })
             .collect();
-        table(out, &["NAME", "VERSION", "TYPE", "INTRODUCED", "REMOVED"], &rows)?;
+        table(
+            out,
+            &["NAME", "VERSION", "TYPE", "INTRODUCED", "REMOVED"],
+            &rows,
+        )?;
     }
     Ok(())
 }

@@ -71,15 +71,23 @@ mod tests {
             Compression::from_media_type("application/vnd.docker.image.rootfs.diff.tar.gzip"),
             Ok(Compression::Gzip)
         );
-        assert!(Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+bzip2").is_err());
+        assert!(
+            Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+bzip2").is_err()
+        );
         assert!(Compression::from_media_type("application/json").is_err());
     }
 
     #[test]
     fn sniffing() {
         assert_eq!(Compression::sniff(&[0x1f, 0x8b, 8]), Compression::Gzip);
-        assert_eq!(Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
-        assert_eq!(Compression::sniff(&[0x50, 0x2a, 0x4d, 0x18]), Compression::Zstd);
+        assert_eq!(
+            Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd]),
+            Compression::Zstd
+        );
+        assert_eq!(
+            Compression::sniff(&[0x50, 0x2a, 0x4d, 0x18]),
+            Compression::Zstd
+        );
         assert_eq!(Compression::sniff(b"etc/"), Compression::None);
         assert_eq!(Compression::sniff(&[]), Compression::None);
     }

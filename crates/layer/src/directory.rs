@@ -13,9 +13,26 @@ use crate::{LayerError, LayerReport, Limits, PathMatcher};
 /// Filesystem types whose contents are the kernel's, not the image's: scanning `dir:/` must not
 /// descend into them (Syft likewise skips /proc, /sys and /dev).
 const PSEUDO_FILESYSTEMS: &[&str] = &[
-    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
-    "securityfs", "pstore", "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs", "binfmt_misc",
-    "autofs", "efivarfs", "rpc_pipefs", "nsfs",
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "fusectl",
+    "mqueue",
+    "hugetlbfs",
+    "binfmt_misc",
+    "autofs",
+    "efivarfs",
+    "rpc_pipefs",
+    "nsfs",
 ];
 
 /// Indexes a directory tree like a single layer: no whiteouts, symlinks not followed, entries in
@@ -42,19 +59,27 @@ pub fn read_directory(
         let mut children: Vec<fs::DirEntry> = match fs::read_dir(&dir) {
             Ok(iter) => iter.filter_map(Result::ok).collect(),
             Err(e) => {
-                report.warnings.push(format!("cannot list {}: {e}", dir.display()));
+                report
+                    .warnings
+                    .push(format!("cannot list {}: {e}", dir.display()));
                 continue;
             }
         };
         children.sort_by_key(|c| c.file_name());
         for child in children {
             let name = child.file_name().to_string_lossy().into_owned();
-            let rel = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
+            let rel = if rel_dir.is_empty() {
+                name
+            } else {
+                format!("{rel_dir}/{name}")
+            };
             let full = child.path();
             let meta = match fs::symlink_metadata(&full) {
                 Ok(m) => m,
                 Err(e) => {
-                    report.warnings.push(format!("cannot stat {}: {e}", full.display()));
+                    report
+                        .warnings
+                        .push(format!("cannot stat {}: {e}", full.display()));
                     continue;
                 }
             };
@@ -71,7 +96,11 @@ pub fn read_directory(
                 mode: meta.mode() & 0o7777,
                 uid: u64::from(meta.uid()),
                 gid: u64::from(meta.gid()),
-                size: if kind == FileKind::Regular { meta.len() } else { 0 },
+                size: if kind == FileKind::Regular {
+                    meta.len()
+                } else {
+                    0
+                },
                 link_target: (kind == FileKind::Symlink)
                     .then(|| fs::read_link(&full).ok())
                     .flatten()
@@ -98,7 +127,12 @@ pub fn read_directory(
     Ok(report)
 }
 
-fn read_capped(path: &Path, size: u64, limits: &Limits, warnings: &mut Vec<String>) -> Option<Vec<u8>> {
+fn read_capped(
+    path: &Path,
+    size: u64,
+    limits: &Limits,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<u8>> {
     if size > limits.max_captured_file {
         warnings.push(format!(
             "{} is {size} bytes, above the {}-byte cap for kept files: not read",
@@ -195,14 +229,21 @@ mod tests {
         assert_eq!(paths, ["etc", "etc/os-release", "etc/other", "link"]);
         assert_eq!(report.files.captured["etc/os-release"], b"ID=test\n");
         assert!(!report.files.captured.contains_key("etc/other"));
-        assert_eq!(report.files.entries["link"].link_target.as_deref(), Some("etc/os-release"));
+        assert_eq!(
+            report.files.entries["link"].link_target.as_deref(),
+            Some("etc/os-release")
+        );
         assert_eq!(report.digest, None);
     }
 
     #[test]
     fn missing_directory_is_an_error_naming_it() {
-        let err = read_directory(Path::new("/nonexistent/x"), &PathMatcher::empty(), &Limits::default())
-            .unwrap_err();
+        let err = read_directory(
+            Path::new("/nonexistent/x"),
+            &PathMatcher::empty(),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("/nonexistent/x"), "{err}");
     }
 

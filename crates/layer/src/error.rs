@@ -19,7 +19,9 @@ pub enum LayerError {
     Tar(#[source] std::io::Error),
     #[error("blob digest mismatch: expected {expected}, computed {actual}")]
     DigestMismatch { expected: Digest, actual: Digest },
-    #[error("diff_id mismatch: the config says {expected}, the uncompressed layer hashes to {actual}")]
+    #[error(
+        "diff_id mismatch: the config says {expected}, the uncompressed layer hashes to {actual}"
+    )]
     DiffIdMismatch { expected: Digest, actual: Digest },
     #[error("blob size mismatch: expected {expected} bytes, read {actual}")]
     SizeMismatch { expected: u64, actual: u64 },

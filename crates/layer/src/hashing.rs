@@ -48,7 +48,10 @@ impl<R: Read> HashingReader<R> {
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.count > self.limit {
-            return Err(io::Error::other(format!("stream longer than {} bytes", self.limit)));
+            return Err(io::Error::other(format!(
+                "stream longer than {} bytes",
+                self.limit
+            )));
         }
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);

@@ -55,7 +55,8 @@ mod tests {
 
     #[test]
     fn matches_literal_and_globs() {
-        let m = PathMatcher::new(["etc/os-release", "var/lib/dpkg/status.d/*", "**/*.jar"]).unwrap();
+        let m =
+            PathMatcher::new(["etc/os-release", "var/lib/dpkg/status.d/*", "**/*.jar"]).unwrap();
         assert!(m.is_match("etc/os-release"));
         assert!(m.is_match("var/lib/dpkg/status.d/base"));
         assert!(!m.is_match("var/lib/dpkg/status.d/x/y"));

@@ -68,10 +68,22 @@ mod tests {
             ("usr/lib/", path("usr/lib")),
             ("./", NormalizedPath::Root),
             ("/", NormalizedPath::Root),
-            ("etc/.wh.hosts", NormalizedPath::Whiteout(Whiteout::File("etc/hosts".into()))),
-            (".wh.secret", NormalizedPath::Whiteout(Whiteout::File("secret".into()))),
-            ("./var/.wh..wh..opq", NormalizedPath::Whiteout(Whiteout::Opaque("var".into()))),
-            (".wh..wh..opq", NormalizedPath::Whiteout(Whiteout::Opaque(String::new()))),
+            (
+                "etc/.wh.hosts",
+                NormalizedPath::Whiteout(Whiteout::File("etc/hosts".into())),
+            ),
+            (
+                ".wh.secret",
+                NormalizedPath::Whiteout(Whiteout::File("secret".into())),
+            ),
+            (
+                "./var/.wh..wh..opq",
+                NormalizedPath::Whiteout(Whiteout::Opaque("var".into())),
+            ),
+            (
+                ".wh..wh..opq",
+                NormalizedPath::Whiteout(Whiteout::Opaque(String::new())),
+            ),
             (".wh..wh.plnk/1.2", path(".wh..wh.plnk/1.2")),
             (".wh..wh.aufs", NormalizedPath::AufsMeta),
         ];

@@ -74,12 +74,14 @@ pub fn read_layer<R: Read>(
     let decoder: Box<dyn Read + '_> = match compression {
         Compression::None => Box::new(&mut buffered),
         Compression::Gzip => Box::new(MultiGzDecoder::new(&mut buffered)),
-        Compression::Zstd => Box::new(
-            zstd::Decoder::with_buffer(&mut buffered).map_err(|source| LayerError::Decompress {
-                compression: compression.name(),
-                source,
-            })?,
-        ),
+        Compression::Zstd => {
+            Box::new(zstd::Decoder::with_buffer(&mut buffered).map_err(|source| {
+                LayerError::Decompress {
+                    compression: compression.name(),
+                    source,
+                }
+            })?)
+        }
     };
     let watched = Watch {
         inner: decoder,
@@ -202,7 +204,9 @@ fn index_tar<R: Read>(
             }
             Ok(NormalizedPath::Root | NormalizedPath::AufsMeta) => continue,
             Err(name) => {
-                warnings.push(format!("tar entry {name:?} escapes the image root: skipped"));
+                warnings.push(format!(
+                    "tar entry {name:?} escapes the image root: skipped"
+                ));
                 continue;
             }
         };
@@ -235,7 +239,11 @@ fn index_tar<R: Read>(
             mode: header.mode().unwrap_or(0) & 0o7777,
             uid: header.uid().unwrap_or(0),
             gid: header.gid().unwrap_or(0),
-            size: if kind == FileKind::Regular { entry.size() } else { 0 },
+            size: if kind == FileKind::Regular {
+                entry.size()
+            } else {
+                0
+            },
             link_target,
         };
         files.captured.remove(&path);

@@ -1,7 +1,9 @@
 //! The streaming layer reader on layers built by the testkit: every compression, verification,
 //! whiteouts, captures and each limit.
 
-use sbomgen_layer::{read_layer, Compression as Sniffed, Expected, LayerError, Limits, PathMatcher};
+use sbomgen_layer::{
+    read_layer, Compression as Sniffed, Expected, LayerError, Limits, PathMatcher,
+};
 use sbomgen_model::{Digest, FileKind, Whiteout};
 use sbomgen_testkit::{compress, layer_tar, Compression, Entry, LayerSpec};
 use sha2::{Digest as _, Sha256};
@@ -45,17 +47,30 @@ fn every_compression_reads_and_verifies() {
         };
         let report = read_layer(&blob[..], &expected, &matcher(), &Limits::default())
             .unwrap_or_else(|e| panic!("{compression:?}: {e}"));
-        assert_eq!(report.uncompressed_size, Some(tar.len() as u64), "{compression:?}");
+        assert_eq!(
+            report.uncompressed_size,
+            Some(tar.len() as u64),
+            "{compression:?}"
+        );
         let files = &report.files;
         assert_eq!(files.captured["etc/os-release"], b"ID=test\nVERSION_ID=1\n");
-        assert_eq!(files.captured["etc/os-release.bak"], b"ID=test\nVERSION_ID=1\n");
+        assert_eq!(
+            files.captured["etc/os-release.bak"],
+            b"ID=test\nVERSION_ID=1\n"
+        );
         assert!(!files.captured.contains_key("etc/passwd"));
         assert_eq!(files.entries["etc/passwd"].size, 26);
         assert_eq!(files.entries["etc/os-release.bak"].kind, FileKind::Hardlink);
-        assert_eq!(files.entries["usr/lib/os-release"].link_target.as_deref(), Some("../../etc/os-release"));
+        assert_eq!(
+            files.entries["usr/lib/os-release"].link_target.as_deref(),
+            Some("../../etc/os-release")
+        );
         assert_eq!(
             files.whiteouts,
-            [Whiteout::File("root/.env".into()), Whiteout::Opaque("var/cache".into())]
+            [
+                Whiteout::File("root/.env".into()),
+                Whiteout::Opaque("var/cache".into())
+            ]
         );
     }
 }
@@ -67,7 +82,13 @@ fn multi_member_gzip_is_read_to_the_end() {
     let spec = sample(Compression::GzipMultiMember);
     let tar = layer_tar(&spec);
     let blob = compress(&tar, Compression::GzipMultiMember);
-    let report = read_layer(&blob[..], &Expected::default(), &matcher(), &Limits::default()).unwrap();
+    let report = read_layer(
+        &blob[..],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap();
     assert_eq!(report.diff_id, Some(sha(&tar)));
     assert_eq!(report.compression, Some(Sniffed::Gzip));
 }
@@ -76,17 +97,26 @@ fn multi_member_gzip_is_read_to_the_end() {
 fn digest_mismatch_names_both_digests() {
     let blob = compress(&layer_tar(&sample(Compression::Gzip)), Compression::Gzip);
     let wrong = sha(b"something else");
-    let expected = Expected { digest: Some(wrong.clone()), ..Expected::default() };
+    let expected = Expected {
+        digest: Some(wrong.clone()),
+        ..Expected::default()
+    };
     let err = read_layer(&blob[..], &expected, &matcher(), &Limits::default()).unwrap_err();
     assert!(matches!(err, LayerError::DigestMismatch { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains(wrong.as_str()) && text.contains(sha(&blob).as_str()), "{text}");
+    assert!(
+        text.contains(wrong.as_str()) && text.contains(sha(&blob).as_str()),
+        "{text}"
+    );
 }
 
 #[test]
 fn diff_id_mismatch_is_an_error() {
     let blob = compress(&layer_tar(&sample(Compression::Zstd)), Compression::Zstd);
-    let expected = Expected { diff_id: Some(sha(b"x")), ..Expected::default() };
+    let expected = Expected {
+        diff_id: Some(sha(b"x")),
+        ..Expected::default()
+    };
     let err = read_layer(&blob[..], &expected, &matcher(), &Limits::default()).unwrap_err();
     assert!(matches!(err, LayerError::DiffIdMismatch { .. }), "{err}");
 }
@@ -96,16 +126,51 @@ fn truncated_gzip_is_a_decompression_error() {
     let big = LayerSpec::new(Compression::Gzip).entry(Entry::file("data", vec![7u8; 200_000]));
     let blob = compress(&layer_tar(&big), Compression::Gzip);
     let truncated = &blob[..blob.len() / 2];
-    let err = read_layer(truncated, &Expected::default(), &matcher(), &Limits::default()).unwrap_err();
-    assert!(matches!(err, LayerError::Decompress { compression: "gzip", .. }), "{err}");
+    let err = read_layer(
+        truncated,
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LayerError::Decompress {
+                compression: "gzip",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn truncated_zstd_is_a_decompression_error() {
-    let big = LayerSpec::new(Compression::Zstd).entry(Entry::file("data", (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>()));
+    let big = LayerSpec::new(Compression::Zstd).entry(Entry::file(
+        "data",
+        (0..200_000u32)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    ));
     let blob = compress(&layer_tar(&big), Compression::Zstd);
-    let err = read_layer(&blob[..blob.len() - 10], &Expected::default(), &matcher(), &Limits::default()).unwrap_err();
-    assert!(matches!(err, LayerError::Decompress { compression: "zstd", .. }), "{err}");
+    let err = read_layer(
+        &blob[..blob.len() - 10],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LayerError::Decompress {
+                compression: "zstd",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -113,9 +178,22 @@ fn entries_escaping_the_root_are_skipped_with_a_warning() {
     let spec = LayerSpec::new(Compression::None)
         .entry(Entry::raw_file("../../etc/shadow", "evil"))
         .entry(Entry::raw_file("./ok", "fine"));
-    let report = read_layer(&layer_tar(&spec)[..], &Expected::default(), &matcher(), &Limits::default()).unwrap();
+    let report = read_layer(
+        &layer_tar(&spec)[..],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap();
     assert_eq!(report.files.entries.keys().collect::<Vec<_>>(), ["ok"]);
-    assert!(report.warnings.iter().any(|w| w.contains("../../etc/shadow")), "{:?}", report.warnings);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("../../etc/shadow")),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[test]
@@ -137,32 +215,59 @@ fn mislabelled_compression_is_read_by_magic_with_a_warning() {
         ..Expected::default()
     };
     let report = read_layer(&tar[..], &expected, &matcher(), &Limits::default()).unwrap();
-    assert!(report.warnings[0].contains("declares gzip"), "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("declares gzip"),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[test]
 fn garbage_is_a_tar_error_not_a_panic() {
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 31 % 256) as u8).collect();
-    let err = read_layer(&garbage[..], &Expected::default(), &matcher(), &Limits::default()).unwrap_err();
+    let err = read_layer(
+        &garbage[..],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, LayerError::Tar(_)), "{err}");
 }
 
 #[test]
 fn size_mismatch_is_an_error() {
     let blob = layer_tar(&sample(Compression::None));
-    let expected = Expected { size: Some(blob.len() as u64 + 1), ..Expected::default() };
+    let expected = Expected {
+        size: Some(blob.len() as u64 + 1),
+        ..Expected::default()
+    };
     let err = read_layer(&blob[..], &expected, &matcher(), &Limits::default()).unwrap_err();
     assert!(matches!(err, LayerError::SizeMismatch { .. }), "{err}");
 }
 
 #[test]
 fn captured_file_over_the_cap_is_skipped_with_a_warning() {
-    let spec = LayerSpec::new(Compression::None).entry(Entry::file("etc/os-release", vec![b'x'; 2000]));
-    let limits = Limits { max_captured_file: 1000, ..Limits::default() };
-    let report = read_layer(&layer_tar(&spec)[..], &Expected::default(), &matcher(), &limits).unwrap();
+    let spec =
+        LayerSpec::new(Compression::None).entry(Entry::file("etc/os-release", vec![b'x'; 2000]));
+    let limits = Limits {
+        max_captured_file: 1000,
+        ..Limits::default()
+    };
+    let report = read_layer(
+        &layer_tar(&spec)[..],
+        &Expected::default(),
+        &matcher(),
+        &limits,
+    )
+    .unwrap();
     assert!(report.files.captured.is_empty());
     assert!(report.files.entries.contains_key("etc/os-release"));
-    assert!(report.warnings[0].contains("above the 1000-byte cap"), "{:?}", report.warnings);
+    assert!(
+        report.warnings[0].contains("above the 1000-byte cap"),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[test]
@@ -171,9 +276,27 @@ fn entry_limit_is_enforced() {
     for i in 0..20 {
         spec = spec.entry(Entry::file(&format!("f{i}"), "x"));
     }
-    let limits = Limits { max_entries: 10, ..Limits::default() };
-    let err = read_layer(&layer_tar(&spec)[..], &Expected::default(), &matcher(), &limits).unwrap_err();
-    assert!(matches!(err, LayerError::LimitExceeded { what: "entries in one layer", limit: 10 }), "{err}");
+    let limits = Limits {
+        max_entries: 10,
+        ..Limits::default()
+    };
+    let err = read_layer(
+        &layer_tar(&spec)[..],
+        &Expected::default(),
+        &matcher(),
+        &limits,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LayerError::LimitExceeded {
+                what: "entries in one layer",
+                limit: 10
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -181,8 +304,17 @@ fn captured_total_limit_is_enforced() {
     let spec = LayerSpec::new(Compression::None)
         .entry(Entry::file("etc/os-release", vec![b'x'; 600]))
         .entry(Entry::file("etc/os-release.bak", vec![b'y'; 600]));
-    let limits = Limits { max_captured_total: 1000, ..Limits::default() };
-    let err = read_layer(&layer_tar(&spec)[..], &Expected::default(), &matcher(), &limits).unwrap_err();
+    let limits = Limits {
+        max_captured_total: 1000,
+        ..Limits::default()
+    };
+    let err = read_layer(
+        &layer_tar(&spec)[..],
+        &Expected::default(),
+        &matcher(),
+        &limits,
+    )
+    .unwrap_err();
     assert!(matches!(err, LayerError::LimitExceeded { .. }), "{err}");
 }
 
@@ -190,9 +322,21 @@ fn captured_total_limit_is_enforced() {
 fn uncompressed_size_limit_is_enforced() {
     let spec = LayerSpec::new(Compression::Gzip).entry(Entry::file("big", vec![0u8; 100_000]));
     let blob = compress(&layer_tar(&spec), Compression::Gzip);
-    let limits = Limits { max_uncompressed: 10_000, ..Limits::default() };
+    let limits = Limits {
+        max_uncompressed: 10_000,
+        ..Limits::default()
+    };
     let err = read_layer(&blob[..], &Expected::default(), &matcher(), &limits).unwrap_err();
-    assert!(matches!(err, LayerError::LimitExceeded { what: "uncompressed layer size", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            LayerError::LimitExceeded {
+                what: "uncompressed layer size",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -200,6 +344,12 @@ fn later_entry_for_the_same_path_wins() {
     let spec = LayerSpec::new(Compression::None)
         .entry(Entry::file("etc/os-release", "ID=first\n"))
         .entry(Entry::file("etc/os-release", "ID=second\n"));
-    let report = read_layer(&layer_tar(&spec)[..], &Expected::default(), &matcher(), &Limits::default()).unwrap();
+    let report = read_layer(
+        &layer_tar(&spec)[..],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap();
     assert_eq!(report.files.captured["etc/os-release"], b"ID=second\n");
 }

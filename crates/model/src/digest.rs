@@ -117,11 +117,23 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        assert!(matches!("abc".parse::<Digest>(), Err(DigestError::NoAlgorithm(_))));
-        assert!(matches!("md5:abc".parse::<Digest>(), Err(DigestError::UnsupportedAlgorithm(_))));
-        assert!(matches!("sha256:abc".parse::<Digest>(), Err(DigestError::BadEncoding(_))));
+        assert!(matches!(
+            "abc".parse::<Digest>(),
+            Err(DigestError::NoAlgorithm(_))
+        ));
+        assert!(matches!(
+            "md5:abc".parse::<Digest>(),
+            Err(DigestError::UnsupportedAlgorithm(_))
+        ));
+        assert!(matches!(
+            "sha256:abc".parse::<Digest>(),
+            Err(DigestError::BadEncoding(_))
+        ));
         let upper = EMPTY.to_uppercase().replace("SHA256", "sha256");
-        assert!(matches!(upper.parse::<Digest>(), Err(DigestError::BadEncoding(_))));
+        assert!(matches!(
+            upper.parse::<Digest>(),
+            Err(DigestError::BadEncoding(_))
+        ));
     }
 
     #[test]

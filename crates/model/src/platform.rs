@@ -7,7 +7,9 @@ use serde::{Serialize, Serializer};
 
 /// Why a `--platform` string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("platform {0:?} is not of the form os/arch[/variant] (for example linux/amd64 or linux/arm/v7)")]
+#[error(
+    "platform {0:?} is not of the form os/arch[/variant] (for example linux/amd64 or linux/arm/v7)"
+)]
 pub struct PlatformError(pub String);
 
 /// An image platform. Field names follow the OCI image index `platform` object; it serialises as

@@ -153,7 +153,10 @@ impl Overlay {
             // '0' is the character after '/', so this range is exactly the paths under `dir/`.
             let start = format!("{dir}/");
             let end = format!("{dir}0");
-            self.paths.range(start..end).map(|(p, _)| p.clone()).collect()
+            self.paths
+                .range(start..end)
+                .map(|(p, _)| p.clone())
+                .collect()
         };
         for path in below {
             self.remove(&path, layer, changes);

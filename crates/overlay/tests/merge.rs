@@ -7,7 +7,11 @@ fn entry(path: &str, kind: FileKind, size: u64) -> FileEntry {
     FileEntry {
         path: path.into(),
         kind,
-        mode: if kind == FileKind::Directory { 0o755 } else { 0o644 },
+        mode: if kind == FileKind::Directory {
+            0o755
+        } else {
+            0o644
+        },
         uid: 0,
         gid: 0,
         size,
@@ -20,11 +24,15 @@ struct Layer(LayerFiles);
 
 impl Layer {
     fn file(mut self, path: &str, size: u64) -> Self {
-        self.0.entries.insert(path.into(), entry(path, FileKind::Regular, size));
+        self.0
+            .entries
+            .insert(path.into(), entry(path, FileKind::Regular, size));
         self
     }
     fn dir(mut self, path: &str) -> Self {
-        self.0.entries.insert(path.into(), entry(path, FileKind::Directory, 0));
+        self.0
+            .entries
+            .insert(path.into(), entry(path, FileKind::Directory, 0));
         self
     }
     fn symlink(mut self, path: &str, target: &str) -> Self {
@@ -53,13 +61,21 @@ fn stack(layers: Vec<Layer>) -> Vec<LayerFiles> {
 }
 
 fn hidden(path: &str, size: u64, added_in: usize, removed_in: usize) -> HiddenFile {
-    HiddenFile { path: path.into(), size, added_in, removed_in }
+    HiddenFile {
+        path: path.into(),
+        size,
+        added_in,
+        removed_in,
+    }
 }
 
 #[test]
 fn whiteout_deletes_file_and_keeps_it_as_hidden() {
     let layers = stack(vec![
-        Layer::default().dir("app").file("app/.env", 12).file("app/main", 5),
+        Layer::default()
+            .dir("app")
+            .file("app/.env", 12)
+            .file("app/main", 5),
         Layer::default().whiteout("app/.env"),
     ]);
     let o = merge(&layers);
@@ -74,13 +90,23 @@ fn whiteout_deletes_file_and_keeps_it_as_hidden() {
 #[test]
 fn whiteout_of_directory_removes_its_subtree() {
     let layers = stack(vec![
-        Layer::default().dir("root").dir("root/example").file("root/example/a", 1).file("root/example/b", 2),
+        Layer::default()
+            .dir("root")
+            .dir("root/example")
+            .file("root/example/a", 1)
+            .file("root/example/b", 2),
         Layer::default().whiteout("root/example"),
     ]);
     let o = merge(&layers);
     assert!(o.get("root").is_some());
     assert!(o.get("root/example").is_none());
-    assert_eq!(o.hidden_files(), [hidden("root/example/a", 1, 0, 1), hidden("root/example/b", 2, 0, 1)]);
+    assert_eq!(
+        o.hidden_files(),
+        [
+            hidden("root/example/a", 1, 0, 1),
+            hidden("root/example/b", 2, 0, 1)
+        ]
+    );
     assert_eq!(o.layer_changes()[1].deleted, 3);
 }
 
@@ -88,7 +114,11 @@ fn whiteout_of_directory_removes_its_subtree() {
 fn whiteout_prefix_does_not_touch_siblings() {
     // `app0` and `app.txt` sort around `app/`; only the subtree must go.
     let layers = stack(vec![
-        Layer::default().dir("app").file("app/x", 1).file("app0", 1).file("app.txt", 1),
+        Layer::default()
+            .dir("app")
+            .file("app/x", 1)
+            .file("app0", 1)
+            .file("app.txt", 1),
         Layer::default().whiteout("app"),
     ]);
     let o = merge(&layers);
@@ -99,19 +129,29 @@ fn whiteout_prefix_does_not_touch_siblings() {
 #[test]
 fn opaque_directory_hides_lower_children_but_keeps_its_own() {
     let layers = stack(vec![
-        Layer::default().dir("etc").file("etc/old", 3).dir("etc/sub").file("etc/sub/deep", 4),
+        Layer::default()
+            .dir("etc")
+            .file("etc/old", 3)
+            .dir("etc/sub")
+            .file("etc/sub/deep", 4),
         Layer::default().opaque("etc").file("etc/new", 1),
     ]);
     let o = merge(&layers);
     assert!(o.get("etc").is_some());
     assert!(o.get("etc/new").is_some());
     assert!(o.get("etc/old").is_none() && o.get("etc/sub/deep").is_none());
-    assert_eq!(o.hidden_files(), [hidden("etc/old", 3, 0, 1), hidden("etc/sub/deep", 4, 0, 1)]);
+    assert_eq!(
+        o.hidden_files(),
+        [hidden("etc/old", 3, 0, 1), hidden("etc/sub/deep", 4, 0, 1)]
+    );
 }
 
 #[test]
 fn file_modified_in_later_layer() {
-    let layers = stack(vec![Layer::default().file("a", 1), Layer::default().file("a", 9)]);
+    let layers = stack(vec![
+        Layer::default().file("a", 1),
+        Layer::default().file("a", 9),
+    ]);
     let o = merge(&layers);
     let a = o.get("a").unwrap();
     assert_eq!((a.layer, a.added_in, a.entry.size), (1, 0, 9));
@@ -126,7 +166,8 @@ fn repeated_directory_is_not_a_modification_unless_metadata_changes() {
     let mut top = Layer::default().dir("d").0;
     let mut third = LayerFiles::default();
     third.entries.insert("d".into(), changed);
-    top.entries.insert("d/f".into(), entry("d/f", FileKind::Regular, 1));
+    top.entries
+        .insert("d/f".into(), entry("d/f", FileKind::Regular, 1));
     let o = merge(&[Layer::default().dir("d").0, top, third]);
     let counts: Vec<u64> = o.layer_changes().iter().map(|c| c.modified).collect();
     assert_eq!(counts, [0, 0, 1]);
@@ -136,7 +177,10 @@ fn repeated_directory_is_not_a_modification_unless_metadata_changes() {
 fn symlink_replacing_directory_hides_it_without_whiteout() {
     // Trivy #2637: no `.wh.` entry is written in this case.
     let layers = stack(vec![
-        Layer::default().dir("opt").dir("opt/app").file("opt/app/secret", 7),
+        Layer::default()
+            .dir("opt")
+            .dir("opt/app")
+            .file("opt/app/secret", 7),
         Layer::default().symlink("opt/app", "/srv/app"),
     ]);
     let o = merge(&layers);
@@ -158,26 +202,40 @@ fn deleted_then_recreated_keeps_the_first_life_hidden() {
 
 #[test]
 fn whiteout_of_absent_path_changes_nothing() {
-    let o = merge(&stack(vec![Layer::default().file("a", 1), Layer::default().whiteout("b")]));
+    let o = merge(&stack(vec![
+        Layer::default().file("a", 1),
+        Layer::default().whiteout("b"),
+    ]));
     assert_eq!(o.layer_changes()[1].deleted, 0);
     assert!(o.get("a").is_some());
 }
 
 #[test]
 fn opaque_root_hides_everything_below() {
-    let o = merge(&stack(vec![Layer::default().file("a", 1), Layer::default().opaque("").file("b", 1)]));
+    let o = merge(&stack(vec![
+        Layer::default().file("a", 1),
+        Layer::default().opaque("").file("b", 1),
+    ]));
     assert!(o.get("a").is_none() && o.get("b").is_some());
 }
 
 #[test]
 fn read_follows_symlinks_across_layers() {
     let layers = stack(vec![
-        Layer::default().dir("usr").dir("usr/lib").content("usr/lib/os-release", b"ID=debian\n"),
-        Layer::default().dir("etc").symlink("etc/os-release", "../usr/lib/os-release"),
+        Layer::default()
+            .dir("usr")
+            .dir("usr/lib")
+            .content("usr/lib/os-release", b"ID=debian\n"),
+        Layer::default()
+            .dir("etc")
+            .symlink("etc/os-release", "../usr/lib/os-release"),
     ]);
     let o = merge(&layers);
     let content = o.read("etc/os-release", &layers).unwrap();
-    assert_eq!((content.path, content.layer, content.bytes), ("usr/lib/os-release", 0, &b"ID=debian\n"[..]));
+    assert_eq!(
+        (content.path, content.layer, content.bytes),
+        ("usr/lib/os-release", 0, &b"ID=debian\n"[..])
+    );
 }
 
 #[test]
@@ -189,7 +247,10 @@ fn read_follows_directory_symlinks_and_absolute_targets() {
         .content("usr/lib/os-release", b"ID=x\n")
         .symlink("etc/os-release", "/lib/os-release")]);
     let o = merge(&layers);
-    assert_eq!(o.resolve("etc/os-release").as_deref(), Some("usr/lib/os-release"));
+    assert_eq!(
+        o.resolve("etc/os-release").as_deref(),
+        Some("usr/lib/os-release")
+    );
     assert!(o.read("etc/os-release", &layers).is_some());
 }
 
@@ -207,7 +268,10 @@ fn symlink_loops_and_escapes_stay_inside() {
 
 #[test]
 fn deleted_file_is_not_readable() {
-    let layers = stack(vec![Layer::default().content("etc/os-release", b"ID=a"), Layer::default().whiteout("etc/os-release")]);
+    let layers = stack(vec![
+        Layer::default().content("etc/os-release", b"ID=a"),
+        Layer::default().whiteout("etc/os-release"),
+    ]);
     let o = merge(&layers);
     assert!(o.read("etc/os-release", &layers).is_none());
 }

@@ -7,7 +7,7 @@ use sbomgen_source::SourceError;
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Source(Box<SourceError>),
     #[error("layer {index} ({name}): {source}")]
     Layer {
         index: usize,
@@ -21,8 +21,14 @@ pub enum ScanError {
         index: usize,
         name: String,
         #[source]
-        source: SourceError,
+        source: Box<SourceError>,
     },
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<SourceError> for ScanError {
+    fn from(error: SourceError) -> Self {
+        ScanError::Source(Box::new(error))
+    }
 }

@@ -108,13 +108,19 @@ fn read_layers(
     })
 }
 
-fn read_one(layer: &LayerSource, matcher: &PathMatcher, limits: &Limits) -> Result<LayerReport, ScanError> {
+fn read_one(
+    layer: &LayerSource,
+    matcher: &PathMatcher,
+    limits: &Limits,
+) -> Result<LayerReport, ScanError> {
     match &layer.content {
-        LayerContent::Directory(path) => read_directory(path, matcher, limits).map_err(|source| ScanError::Layer {
-            index: layer.index,
-            name: path.display().to_string(),
-            source,
-        }),
+        LayerContent::Directory(path) => {
+            read_directory(path, matcher, limits).map_err(|source| ScanError::Layer {
+                index: layer.index,
+                name: path.display().to_string(),
+                source,
+            })
+        }
         LayerContent::Blob(blob) => {
             let name = layer
                 .digest
@@ -123,7 +129,7 @@ fn read_one(layer: &LayerSource, matcher: &PathMatcher, limits: &Limits) -> Resu
             let reader = blob.open().map_err(|source| ScanError::OpenLayer {
                 index: layer.index,
                 name: name.clone(),
-                source,
+                source: Box::new(source),
             })?;
             let expected = Expected {
                 digest: layer.digest.clone(),

@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(c.diff_ids[1].as_str(), id(2));
         assert_eq!(
             c.created_by,
-            [Some("ADD rootfs".to_string()), Some("buildkit copy".to_string())]
+            [
+                Some("ADD rootfs".to_string()),
+                Some("buildkit copy".to_string())
+            ]
         );
     }
 
@@ -161,8 +164,15 @@ mod tests {
     #[test]
     fn bad_diff_id_and_bad_json_are_errors() {
         let err = ImageConfig::parse(br#"{"rootfs":{"diff_ids":["md5:x"]}}"#, "c", 1).unwrap_err();
-        assert!(err.to_string().starts_with("diff_id 0 of c: invalid digest"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("diff_id 0 of c: invalid digest"),
+            "{err}"
+        );
         let err = ImageConfig::parse(b"{not json", "c.json", 0).unwrap_err();
-        assert!(err.to_string().starts_with("malformed JSON in c.json: "), "{err}");
+        assert!(
+            err.to_string().starts_with("malformed JSON in c.json: "),
+            "{err}"
+        );
     }
 }

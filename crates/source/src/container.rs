@@ -160,8 +160,8 @@ impl Container {
                     return Ok(Box::new(Cursor::new(bytes)));
                 }
                 let mut reader = compression.reader(&self.0.path).map_err(err)?;
-                let skipped = io::copy(&mut (&mut reader).take(offset), &mut io::sink())
-                    .map_err(err)?;
+                let skipped =
+                    io::copy(&mut (&mut reader).take(offset), &mut io::sink()).map_err(err)?;
                 if skipped < offset {
                     return Err(err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -188,7 +188,10 @@ impl Container {
             }),
             Some(Slot::Sparse) => Err(self.entry_err(
                 name,
-                io::Error::new(io::ErrorKind::Unsupported, "sparse tar entries are not supported"),
+                io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "sparse tar entries are not supported",
+                ),
             )),
             None => Err(SourceError::MissingFile {
                 name: name.to_string(),

@@ -187,7 +187,11 @@ mod tests {
             let got = digest_in_name(&name, &layer).map(|d| d.to_string());
             assert_eq!(got, want, "{name}");
         }
-        for name in [format!("{HEX}/layer.tar"), "layer.tar".into(), format!("{HEX}.zip")] {
+        for name in [
+            format!("{HEX}/layer.tar"),
+            "layer.tar".into(),
+            format!("{HEX}.zip"),
+        ] {
             assert_eq!(digest_in_name(&name, &layer), None, "{name}");
         }
         let config = ["", ".json"];
@@ -198,8 +202,17 @@ mod tests {
     #[test]
     fn normalises_tags() {
         assert_eq!(normalise_tag("alpine"), "alpine:latest");
-        assert_eq!(normalise_tag("docker.io/library/alpine:3.10"), "alpine:3.10");
-        assert_eq!(normalise_tag("localhost:5000/app"), "localhost:5000/app:latest");
-        assert_eq!(normalise_tag("dive-test:kaniko-latest"), "dive-test:kaniko-latest");
+        assert_eq!(
+            normalise_tag("docker.io/library/alpine:3.10"),
+            "alpine:3.10"
+        );
+        assert_eq!(
+            normalise_tag("localhost:5000/app"),
+            "localhost:5000/app:latest"
+        );
+        assert_eq!(
+            normalise_tag("dive-test:kaniko-latest"),
+            "dive-test:kaniko-latest"
+        );
     }
 }

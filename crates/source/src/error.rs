@@ -15,7 +15,10 @@ pub enum SourceError {
     #[error("source {} does not exist", .path.display())]
     NotFound { path: PathBuf },
 
-    #[error("unknown source scheme {scheme:?} in {input:?} (known schemes: {})", known_schemes())]
+    #[error(
+        "unknown source scheme {scheme:?} in {input:?} (known schemes: {})",
+        known_schemes()
+    )]
     UnknownScheme { scheme: String, input: String },
 
     #[error("registry sources are not supported yet: {reference:?}")]
@@ -119,14 +122,17 @@ pub enum SourceError {
 
     #[error("{origin} is an image for {actual}, not the requested platform {wanted}")]
     PlatformMismatch {
-        wanted: Platform,
-        actual: Platform,
+        wanted: Box<Platform>,
+        actual: Box<Platform>,
         origin: String,
     },
 }
 
 fn known_schemes() -> String {
-    let schemes: Vec<String> = crate::spec::SCHEMES.iter().map(|s| format!("{s}:")).collect();
+    let schemes: Vec<String> = crate::spec::SCHEMES
+        .iter()
+        .map(|s| format!("{s}:"))
+        .collect();
     schemes.join(", ")
 }
 

@@ -62,15 +62,30 @@ pub fn open(spec: &SourceSpec, options: &OpenOptions) -> Result<Image, SourceErr
     match spec {
         SourceSpec::OciDir { path, reference } => {
             let container = Container::dir(require_dir(path)?, origin(kind, path));
-            oci::open(&container, located(kind, path), reference.as_deref(), options)
+            oci::open(
+                &container,
+                located(kind, path),
+                reference.as_deref(),
+                options,
+            )
         }
         SourceSpec::OciArchive { path, reference } => {
             let container = Container::archive(require_file(path)?, origin(kind, path))?;
-            oci::open(&container, located(kind, path), reference.as_deref(), options)
+            oci::open(
+                &container,
+                located(kind, path),
+                reference.as_deref(),
+                options,
+            )
         }
         SourceSpec::DockerArchive { path, reference } => {
             let container = Container::archive(require_file(path)?, origin(kind, path))?;
-            docker::open(&container, located(kind, path), reference.as_deref(), options)
+            docker::open(
+                &container,
+                located(kind, path),
+                reference.as_deref(),
+                options,
+            )
         }
         SourceSpec::Dir { path } => Ok(Image {
             info: located(kind, require_dir(path)?),

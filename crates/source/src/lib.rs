@@ -16,12 +16,15 @@
 //!     println!("{} {:?}", layer.index, layer.diff_id);
 //! }
 //! ```
+//!
+//! [`SourceInfo`]: sbomgen_model::SourceInfo
 
 mod config;
 mod container;
 mod docker;
 mod error;
 mod image;
+mod index;
 mod oci;
 mod select;
 mod spec;

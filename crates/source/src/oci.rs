@@ -1,59 +1,18 @@
-//! OCI image layouts (`oci-dir:` and `oci-archive:`): `index.json` → manifest → config.
-//!
-//! See the OCI image spec, `image-layout.md` and `image-index.md`. Docker's manifest list and
-//! schema-2 manifest media types are accepted too, as `docker save` (25+) and skopeo write them.
-
-use std::collections::BTreeMap;
+//! OCI image layouts (`oci-dir:` and `oci-archive:`): index entry → manifest → config → layers.
 
 use serde::Deserialize;
 
 use sbomgen_model::{Digest, Platform, SourceInfo};
 
-use crate::config::{parse_json, ImageConfig, MAX_JSON_BYTES};
+use crate::config::{parse_json, ImageConfig};
 use crate::container::{BlobHandle, Container};
 use crate::error::SourceError;
 use crate::image::{Image, LayerContent, LayerSource, OpenOptions};
+use crate::index::{
+    self, blob_label, blob_path, missing_blob, read_blob, Descriptor, Found, RawDescriptor,
+    MANIFEST_DOCKER, MANIFEST_OCI,
+};
 use crate::select::{self, Candidate};
-use crate::verify;
-
-const INDEX_OCI: &str = "application/vnd.oci.image.index.v1+json";
-const INDEX_DOCKER: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-const MANIFEST_OCI: &str = "application/vnd.oci.image.manifest.v1+json";
-const MANIFEST_DOCKER: &str = "application/vnd.docker.distribution.manifest.v2+json";
-
-/// Indexes nest one level in practice (index.json → multi-platform index); deeper is refused.
-const MAX_INDEX_DEPTH: usize = 4;
-
-const REF_NAME: &str = "org.opencontainers.image.ref.name";
-/// containerd and `docker save` put the full reference here, next to the bare tag in `REF_NAME`.
-const CONTAINERD_NAME: &str = "io.containerd.image.name";
-const DOCKER_REFERENCE_TYPE: &str = "vnd.docker.reference.type";
-
-#[derive(Deserialize)]
-struct RawDescriptor {
-    #[serde(rename = "mediaType")]
-    media_type: Option<String>,
-    digest: String,
-    size: Option<u64>,
-    #[serde(default)]
-    annotations: Option<BTreeMap<String, String>>,
-    platform: Option<RawPlatform>,
-}
-
-#[derive(Deserialize)]
-struct RawPlatform {
-    #[serde(default)]
-    os: String,
-    #[serde(default)]
-    architecture: String,
-    variant: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawIndex {
-    #[serde(default)]
-    manifests: Vec<RawDescriptor>,
-}
 
 #[derive(Deserialize)]
 struct RawManifest {
@@ -64,65 +23,6 @@ struct RawManifest {
     layers: Vec<RawDescriptor>,
 }
 
-/// Enough of an unknown document to tell an index from a manifest (descriptors without a
-/// `mediaType`, as older tools wrote them).
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "mediaType")]
-    media_type: Option<String>,
-    manifests: Option<serde_json::Value>,
-    config: Option<serde_json::Value>,
-}
-
-struct Descriptor {
-    media_type: Option<String>,
-    digest: Digest,
-    size: Option<u64>,
-    annotations: BTreeMap<String, String>,
-    platform: Option<Platform>,
-}
-
-impl Descriptor {
-    fn from_raw(raw: RawDescriptor, what: &str) -> Result<Descriptor, SourceError> {
-        let digest = raw
-            .digest
-            .parse()
-            .map_err(|source| SourceError::InvalidDigest {
-                what: what.to_string(),
-                source,
-            })?;
-        let platform = raw
-            .platform
-            .filter(|p| !p.os.is_empty() && !p.architecture.is_empty())
-            .map(|p| Platform::new(&p.os, &p.architecture, p.variant.as_deref()));
-        Ok(Descriptor {
-            media_type: raw.media_type,
-            digest,
-            size: raw.size,
-            annotations: raw.annotations.unwrap_or_default(),
-            platform,
-        })
-    }
-
-    fn is_attestation(&self) -> bool {
-        let unknown = self
-            .platform
-            .as_ref()
-            .is_some_and(|p| p.os == "unknown" && p.architecture == "unknown");
-        let annotated = self
-            .annotations
-            .get(DOCKER_REFERENCE_TYPE)
-            .is_some_and(|t| t == "attestation-manifest");
-        unknown || annotated
-    }
-}
-
-/// An image manifest found by walking the index, with every name pointing at it.
-struct Found {
-    descriptor: Descriptor,
-    names: Vec<String>,
-}
-
 /// Opens the image of an OCI layout held by `container`.
 pub(crate) fn open(
     container: &Container,
@@ -131,51 +31,8 @@ pub(crate) fn open(
     options: &OpenOptions,
 ) -> Result<Image, SourceError> {
     let origin = container.origin().to_string();
-    let index_bytes = container.read_limited("index.json", MAX_JSON_BYTES)?;
-    let index: RawIndex = parse_json(&index_bytes, &container.describe("index.json"))?;
-
-    let mut walk = Walk {
-        container,
-        found: Vec::new(),
-        unknown: Vec::new(),
-    };
-    walk.index(index, &container.describe("index.json"), &[], 0)?;
-    let Walk { found, unknown, .. } = walk;
-
-    let found = match reference {
-        Some(reference) => {
-            let mut available: Vec<String> =
-                found.iter().flat_map(|f| f.names.iter().cloned()).collect();
-            available.sort();
-            available.dedup();
-            let matching: Vec<Found> = found
-                .into_iter()
-                .filter(|f| {
-                    f.names.iter().any(|n| n == reference)
-                        || f.descriptor.digest.as_str() == reference
-                })
-                .collect();
-            if matching.is_empty() {
-                return Err(SourceError::ReferenceNotFound {
-                    reference: reference.to_string(),
-                    origin,
-                    available,
-                });
-            }
-            matching
-        }
-        None => found,
-    };
-    if found.is_empty() {
-        if let Some(media_type) = unknown.into_iter().next() {
-            return Err(SourceError::UnknownMediaType {
-                what: container.describe("index.json"),
-                media_type,
-            });
-        }
-    }
-
-    let candidates = dedup(found)
+    let found = index::find(container, reference)?;
+    let candidates = found
         .into_iter()
         .map(|f| Candidate {
             platform: f.descriptor.platform.clone(),
@@ -211,12 +68,13 @@ pub(crate) fn open(
     let config = ImageConfig::parse(&config_bytes, &config_what, layer_descs.len())?;
 
     // An index entry's platform was matched above; a lone manifest is checked on its config.
-    if let (None, Some(wanted), Some(actual)) = (&index_platform, &options.platform, &config.platform)
+    if let (None, Some(wanted), Some(actual)) =
+        (&index_platform, &options.platform, &config.platform)
     {
         if !actual.satisfies(wanted) {
             return Err(SourceError::PlatformMismatch {
-                wanted: wanted.clone(),
-                actual: actual.clone(),
+                wanted: Box::new(wanted.clone()),
+                actual: Box::new(actual.clone()),
                 origin,
             });
         }
@@ -258,99 +116,6 @@ pub(crate) fn open(
     })
 }
 
-struct Walk<'a> {
-    container: &'a Container,
-    found: Vec<Found>,
-    /// Media types of index entries that are neither indexes nor image manifests.
-    unknown: Vec<String>,
-}
-
-impl Walk<'_> {
-    fn index(
-        &mut self,
-        index: RawIndex,
-        what: &str,
-        inherited: &[String],
-        depth: usize,
-    ) -> Result<(), SourceError> {
-        for (k, raw) in index.manifests.into_iter().enumerate() {
-            let desc = Descriptor::from_raw(raw, &format!("entry {k} of {what}"))?;
-            if desc.is_attestation() {
-                continue;
-            }
-            // Names on an entry pointing at a nested index are the names of all its images.
-            let mut names: Vec<String> = [REF_NAME, CONTAINERD_NAME]
-                .iter()
-                .filter_map(|key| desc.annotations.get(*key).cloned())
-                .collect();
-            if names.is_empty() {
-                names = inherited.to_vec();
-            }
-            let media_type = match &desc.media_type {
-                Some(mt) => mt.clone(),
-                None => self.probe(&desc)?,
-            };
-            match media_type.as_str() {
-                INDEX_OCI | INDEX_DOCKER => {
-                    let nested_what = format!("index {}", blob_label(self.container, &desc.digest));
-                    if depth >= MAX_INDEX_DEPTH {
-                        return Err(SourceError::TooDeep {
-                            what: nested_what,
-                            limit: MAX_INDEX_DEPTH,
-                        });
-                    }
-                    let bytes = read_blob(self.container, &desc)?;
-                    let nested: RawIndex = parse_json(&bytes, &nested_what)?;
-                    self.index(nested, &nested_what, &names, depth + 1)?;
-                }
-                MANIFEST_OCI | MANIFEST_DOCKER => self.found.push(Found {
-                    descriptor: desc,
-                    names,
-                }),
-                _ => self.unknown.push(media_type),
-            }
-        }
-        Ok(())
-    }
-
-    /// The media type of a descriptor that states none, from the document itself.
-    fn probe(&self, desc: &Descriptor) -> Result<String, SourceError> {
-        let bytes = read_blob(self.container, desc)?;
-        let what = blob_label(self.container, &desc.digest);
-        let probe: Probe = parse_json(&bytes, &what)?;
-        Ok(match (probe.media_type, probe.manifests, probe.config) {
-            (Some(mt), _, _) => mt,
-            (None, Some(_), _) => INDEX_OCI.to_string(),
-            (None, None, Some(_)) => MANIFEST_OCI.to_string(),
-            (None, None, None) => "(none)".to_string(),
-        })
-    }
-}
-
-/// Merges entries that point at the same manifest (one image tagged twice).
-fn dedup(found: Vec<Found>) -> Vec<Found> {
-    let mut out: Vec<Found> = Vec::with_capacity(found.len());
-    for f in found {
-        match out
-            .iter_mut()
-            .find(|o| o.descriptor.digest == f.descriptor.digest)
-        {
-            Some(o) => {
-                for n in f.names {
-                    if !o.names.contains(&n) {
-                        o.names.push(n);
-                    }
-                }
-                if o.descriptor.platform.is_none() {
-                    o.descriptor.platform = f.descriptor.platform;
-                }
-            }
-            None => out.push(f),
-        }
-    }
-    out
-}
-
 fn label(f: &Found) -> String {
     let mut parts = Vec::new();
     if let Some(n) = f.names.first() {
@@ -377,37 +142,6 @@ fn image_platform(config: Option<Platform>, index: Option<Platform>) -> Option<P
     }
 }
 
-fn blob_path(digest: &Digest) -> String {
-    format!("blobs/{}/{}", digest.algorithm(), digest.hex())
-}
-
 fn short(digest: &Digest) -> String {
     format!("{}:{}", digest.algorithm(), digest.short())
-}
-
-fn blob_label(container: &Container, digest: &Digest) -> String {
-    format!("{digest} in {}", container.origin())
-}
-
-fn missing_blob(container: &Container, digest: &Digest) -> SourceError {
-    SourceError::MissingBlob {
-        digest: digest.clone(),
-        origin: container.origin().to_string(),
-    }
-}
-
-/// Reads a small blob (index, manifest, config) and checks it against its descriptor.
-fn read_blob(container: &Container, desc: &Descriptor) -> Result<Vec<u8>, SourceError> {
-    let name = blob_path(&desc.digest);
-    if !container.contains(&name) {
-        return Err(missing_blob(container, &desc.digest));
-    }
-    let bytes = container.read_limited(&name, MAX_JSON_BYTES)?;
-    verify::check(
-        &bytes,
-        &desc.digest,
-        desc.size,
-        &format!("blob {}", blob_label(container, &desc.digest)),
-    )?;
-    Ok(bytes)
 }

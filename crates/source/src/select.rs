@@ -118,7 +118,11 @@ mod tests {
 
     #[test]
     fn platform_table() {
-        let multi = [Some("linux/arm64"), Some("linux/amd64"), Some("linux/arm/v7")];
+        let multi = [
+            Some("linux/arm64"),
+            Some("linux/amd64"),
+            Some("linux/arm/v7"),
+        ];
         assert_eq!(pick(&multi, None), Ok(1));
         assert_eq!(pick(&multi, Some("linux/arm64/v8")), Ok(0));
         assert_eq!(pick(&multi, Some("linux/arm")), Ok(2));
@@ -130,7 +134,10 @@ mod tests {
 
     #[test]
     fn absent_platform_lists_present_ones() {
-        let err = pick(&[Some("linux/arm64"), Some("linux/amd64")], Some("linux/s390x"));
+        let err = pick(
+            &[Some("linux/arm64"), Some("linux/amd64")],
+            Some("linux/s390x"),
+        );
         assert_eq!(
             err,
             Err("platform linux/s390x not found in oci-dir x \

@@ -33,7 +33,13 @@ pub enum SourceSpec {
 }
 
 /// Every scheme [`SourceSpec::parse`] knows, in the order error messages list them.
-pub(crate) const SCHEMES: [&str; 5] = ["oci-dir", "oci-archive", "docker-archive", "dir", "registry"];
+pub(crate) const SCHEMES: [&str; 5] = [
+    "oci-dir",
+    "oci-archive",
+    "docker-archive",
+    "dir",
+    "registry",
+];
 
 impl SourceSpec {
     /// Parses `scheme:PATH[:REF]` or a bare path.
@@ -229,7 +235,10 @@ mod tests {
         let p = file.display().to_string();
 
         let (path, reference) = split_reference(&format!("{p}:localhost:5000/app:1"));
-        assert_eq!((path, reference.as_deref()), (file.clone(), Some("localhost:5000/app:1")));
+        assert_eq!(
+            (path, reference.as_deref()),
+            (file.clone(), Some("localhost:5000/app:1"))
+        );
         assert_eq!(split_reference(&p), (file.clone(), None));
 
         // A file whose name contains a colon is a path, not a path plus reference.
@@ -251,8 +260,11 @@ mod tests {
                 path: dir.path().into()
             }
         );
-        std::fs::write(dir.path().join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)
-            .unwrap();
+        std::fs::write(
+            dir.path().join("oci-layout"),
+            br#"{"imageLayoutVersion":"1.0.0"}"#,
+        )
+        .unwrap();
         assert_eq!(SourceSpec::parse(&p).unwrap().kind(), "oci-dir");
         let spec = SourceSpec::parse(&format!("{p}:v1")).unwrap();
         assert_eq!(

@@ -66,7 +66,10 @@ impl Compression {
 /// Where one name's bytes are, after following links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Slot {
-    Data { offset: u64, size: u64 },
+    Data {
+        offset: u64,
+        size: u64,
+    },
     /// A link whose target is missing, outside the archive or part of a loop.
     BrokenLink,
     /// A GNU sparse file: its stored bytes are not its content.
@@ -292,7 +295,10 @@ mod tests {
         let Some(Slot::Data { offset, size }) = idx.get("a/layer.tar") else {
             panic!("a/layer.tar missing");
         };
-        assert_eq!(&bytes[offset as usize..(offset + size) as usize], b"layer bytes");
+        assert_eq!(
+            &bytes[offset as usize..(offset + size) as usize],
+            b"layer bytes"
+        );
         assert_eq!(idx.get("b/layer.tar"), idx.get("a/layer.tar"));
         assert_eq!(idx.get("c.tar"), idx.get("a/layer.tar"));
         assert_eq!(idx.get("loop1"), Some(Slot::BrokenLink));

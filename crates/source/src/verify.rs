@@ -56,16 +56,25 @@ pub(crate) fn check(
 mod tests {
     use super::*;
 
-    const EMPTY256: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const EMPTY256: &str =
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     #[test]
     fn checks_digest_and_size() {
         let empty: Digest = EMPTY256.parse().unwrap();
         check(b"", &empty, Some(0), "x").unwrap();
         let err = check(b"a", &empty, None, "blob x").unwrap_err().to_string();
-        assert!(err.starts_with("blob x: digest mismatch, expected sha256:e3b0"), "{err}");
-        let err = check(b"", &empty, Some(3), "blob x").unwrap_err().to_string();
-        assert_eq!(err, "blob x: size mismatch, descriptor says 3 bytes, found 0");
+        assert!(
+            err.starts_with("blob x: digest mismatch, expected sha256:e3b0"),
+            "{err}"
+        );
+        let err = check(b"", &empty, Some(3), "blob x")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "blob x: size mismatch, descriptor says 3 bytes, found 0"
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub use sbomgen_model::{Digest, Platform};
 mod archive;
 mod blobs;
 mod compress;
+mod demo;
 mod dir_walk;
 mod docker;
 mod image;
@@ -44,6 +45,7 @@ mod tar_build;
 mod tests;
 
 pub use compress::compress;
+pub use demo::{demo_image, DEMO_FILE, DEMO_TAG};
 pub use docker::write_docker_archive;
 pub use oci::{write_oci_archive, write_oci_dir};
 pub use spec::{Compression, Entry, ImageSpec, LayerSpec};

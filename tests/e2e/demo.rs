@@ -1,0 +1,48 @@
+//! The demo image shipped in `fixtures/`: it is what the README's first command scans, so it must
+//! stay what the generator writes, and scan to the story it tells.
+
+use std::path::Path;
+
+use crate::support::{hidden_paths, scan_json};
+
+fn committed() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(sbomgen_testkit::DEMO_FILE)
+}
+
+#[test]
+fn committed_demo_matches_the_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tmp.path().join("demo.tar");
+    sbomgen_testkit::write_oci_archive(
+        &fresh,
+        sbomgen_testkit::DEMO_TAG,
+        &[sbomgen_testkit::demo_image()],
+    )
+    .unwrap();
+    assert!(
+        std::fs::read(committed()).unwrap() == std::fs::read(&fresh).unwrap(),
+        "fixtures/{} is stale: run `cargo run -p sbomgen-testkit --bin make-fixtures`",
+        sbomgen_testkit::DEMO_FILE
+    );
+}
+
+#[test]
+fn demo_scan_tells_the_hidden_story() {
+    let doc = scan_json(&[committed().to_str().unwrap()]);
+    assert_eq!(doc["source"]["type"], "oci-archive");
+    assert_eq!(doc["source"]["reference"], sbomgen_testkit::DEMO_TAG);
+    assert_eq!(
+        doc["distro"]["prettyName"],
+        "Debian GNU/Linux 12 (bookworm)"
+    );
+    assert_eq!(
+        hidden_paths(&doc),
+        [
+            ("srv/app/.env".to_string(), 1, 2),
+            ("srv/app/deploy_key".to_string(), 1, 2),
+            ("var/cache/apt/pkgcache.bin".to_string(), 0, 2),
+        ]
+    );
+}
