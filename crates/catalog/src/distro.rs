@@ -2,32 +2,19 @@
 
 use sbomgen_model::Distro;
 
-use crate::Cataloguer;
-
-/// Reads the release files of the final filesystem.
-#[derive(Debug)]
-pub struct DistroDetector;
-
 /// In order of preference: os-release(5) says `/etc/os-release` wins over `/usr/lib/os-release`.
 const OS_RELEASE: &[&str] = &["etc/os-release", "usr/lib/os-release"];
 
-impl Cataloguer for DistroDetector {
-    fn name(&self) -> &'static str {
-        "distro"
-    }
-
-    fn patterns(&self) -> &'static [&'static str] {
-        &[
-            "etc/os-release",
-            "usr/lib/os-release",
-            "etc/alpine-release",
-            "etc/debian_version",
-            "etc/redhat-release",
-            "etc/centos-release",
-            "etc/system-release",
-        ]
-    }
-}
+/// The release files whose bytes [`detect`] reads.
+pub const PATTERNS: &[&str] = &[
+    "etc/os-release",
+    "usr/lib/os-release",
+    "etc/alpine-release",
+    "etc/debian_version",
+    "etc/redhat-release",
+    "etc/centos-release",
+    "etc/system-release",
+];
 
 /// Detects the distro, given a reader of final-filesystem files (symlinks already followed).
 pub fn detect<'a>(read: impl Fn(&str) -> Option<&'a [u8]>) -> Option<Distro> {

@@ -1,9 +1,12 @@
-//! Cataloguers: pure functions from the bytes of a few files to records.
+//! Cataloguers: pure functions from the bytes of a few files to package records.
 //!
-//! Role: each cataloguer declares the paths it wants ([`Cataloguer::patterns`]); the layer reader
-//! keeps only those files' bytes; the cataloguer then turns bytes into records. Cataloguers know
-//! nothing of layers' order or I/O. For now the registry holds the distro detector; package
-//! cataloguers join it in [`CATALOGUERS`].
+//! Role: each [`Cataloguer`] declares the paths it wants ([`Cataloguer::patterns`]); the layer
+//! reader keeps only those files' bytes; for every layer that changed one of them, the scan
+//! hands the cataloguer a [`FileView`] of its files as visible at that layer, and it returns
+//! [`PackageRecord`]s. Cataloguers know nothing of layers' order, scope or I/O: the overlay
+//! decides provenance by comparing the records of successive layers.
+//!
+//! [`distro`] reads the release files of the final filesystem.
 //!
 //! ```
 //! use sbomgen_catalog::distro;
@@ -12,23 +15,32 @@
 //! ```
 
 pub mod distro;
+mod record;
+mod view;
 
-/// A source of records that wants some files' contents.
+pub use record::{Catalogued, Ecosystem, PackageRecord};
+pub use view::FileView;
+
+/// A source of package records that wants some files' contents.
 pub trait Cataloguer: Sync {
-    /// Stable, unique name (used in diagnostics and `--select`).
+    /// Stable, unique name (used in diagnostics).
     fn name(&self) -> &'static str;
     /// Root-relative glob patterns of the files whose bytes it needs (`*` stops at `/`).
     fn patterns(&self) -> &'static [&'static str];
+    /// Turns the visible files matching [`Self::patterns`] into records. Never fails: a corrupt
+    /// database yields a warning (naming the file) and whatever could be read.
+    fn catalog(&self, files: &FileView<'_>) -> Catalogued;
 }
 
-/// Every cataloguer sbomgen runs, in a fixed order.
-pub static CATALOGUERS: &[&dyn Cataloguer] = &[&distro::DistroDetector];
+/// Every package cataloguer sbomgen runs, in a fixed order.
+pub static CATALOGUERS: &[&dyn Cataloguer] = &[];
 
-/// The union of all cataloguers' patterns, for the layer reader's matcher.
+/// The union of all cataloguers' and the distro detector's patterns, for the layer reader.
 pub fn all_patterns() -> Vec<&'static str> {
     let mut patterns: Vec<&'static str> = CATALOGUERS
         .iter()
         .flat_map(|c| c.patterns().iter().copied())
+        .chain(distro::PATTERNS.iter().copied())
         .collect();
     patterns.sort_unstable();
     patterns.dedup();
