@@ -4,5 +4,6 @@
 mod bad_input;
 mod demo;
 mod local_sources;
+mod packages;
 mod support;
 mod third_party;

@@ -6,7 +6,10 @@
 //! [`PackageRecord`]s. Cataloguers know nothing of layers' order, scope or I/O: the overlay
 //! decides provenance by comparing the records of successive layers.
 //!
-//! [`distro`] reads the release files of the final filesystem.
+//! Cataloguers: [`apk`] (`lib/apk/db/installed`), [`dpkg`] (`status`, distroless `status.d`,
+//! file lists, copyright files), [`rpm`] (SQLite, BerkeleyDB and NDB databases through
+//! `sbomgen-rpmdb`). [`license`] maps Debian license names to SPDX. [`distro`] reads the release
+//! files of the final filesystem.
 //!
 //! ```
 //! use sbomgen_catalog::distro;
@@ -14,8 +17,12 @@
 //! assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("debian", Some("12")));
 //! ```
 
+pub mod apk;
 pub mod distro;
+pub mod dpkg;
+pub mod license;
 mod record;
+pub mod rpm;
 mod view;
 
 pub use record::{Catalogued, Ecosystem, PackageRecord};
@@ -33,7 +40,11 @@ pub trait Cataloguer: Sync {
 }
 
 /// Every package cataloguer sbomgen runs, in a fixed order.
-pub static CATALOGUERS: &[&dyn Cataloguer] = &[];
+pub static CATALOGUERS: &[&dyn Cataloguer] = &[
+    &apk::ApkCataloguer,
+    &dpkg::DpkgCataloguer,
+    &rpm::RpmCataloguer,
+];
 
 /// The union of all cataloguers' and the distro detector's patterns, for the layer reader.
 pub fn all_patterns() -> Vec<&'static str> {

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::OutputSpec;
 
@@ -46,9 +46,24 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Which packages to list: every package any layer installed (removed ones marked), or only
+    /// those in the final filesystem.
+    #[arg(long, value_enum, default_value_t = ScopeArg::AllLayers)]
+    pub scope: ScopeArg,
+
+    /// Cataloguers to run, comma-separated (apk, dpkg, rpm), or `none` to only index layers.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub catalogers: Option<Vec<String>>,
+
     /// Print no warnings.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    AllLayers,
+    Squashed,
 }
 
 /// `scan` is the default subcommand: `sbomgen ./app.tar` means `sbomgen scan ./app.tar`.

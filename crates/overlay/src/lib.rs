@@ -7,6 +7,10 @@
 //!   directory, or a non-directory replacing a directory), still shipped in the image's blobs,
 //! - per-layer counts of added, modified and deleted paths.
 //!
+//! [`track`] does the same for packages: given the records cataloguers found in the package
+//! databases as visible after each layer that touched them, it says which layer introduced each
+//! package, which removed it, and what replaced it.
+//!
 //! Pure: no I/O, deterministic. Neighbours: `sbomgen-layer` produces the inputs; `sbomgen-scan`
 //! reads files of the final filesystem through [`Overlay::read`].
 //!
@@ -23,9 +27,11 @@
 //! ```
 
 mod merge;
+mod packages;
 mod resolve;
 
 pub use merge::{merge, Change, Current, LayerChanges, Overlay, PathEvent};
+pub use packages::{track, Snapshot, TrackedPackage};
 pub use resolve::FileContent;
 
 #[doc(no_inline)]

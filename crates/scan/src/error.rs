@@ -23,6 +23,8 @@ pub enum ScanError {
         #[source]
         source: Box<SourceError>,
     },
+    #[error("unknown cataloguer {0:?} (known: {1})")]
+    UnknownCataloguer(String, String),
     #[error("internal: {0}")]
     Internal(String),
 }

@@ -2,7 +2,9 @@
 //!
 //! Data flows one way: [`sbomgen_source`] opens the image → every layer is read once, in
 //! parallel on a rayon pool, by [`sbomgen_layer`] (keeping only the files cataloguers asked for)
-//! → [`sbomgen_overlay`] merges them → the distro is detected on the final filesystem → an
+//! → [`sbomgen_overlay`] merges them → the distro is detected on the final filesystem → every
+//! cataloguer reads the package databases as visible after each layer that changed them, and
+//! the overlay's package tracker gives each package its introducing and removing layer → an
 //! [`Sbom`] comes out, with warnings beside it.
 //!
 //! ```no_run
@@ -11,9 +13,11 @@
 //! ```
 
 mod error;
+mod identify;
+mod packages;
 mod pipeline;
 
 pub use error::ScanError;
-pub use pipeline::{scan, scan_spec, ScanOptions, ScanOutput};
+pub use pipeline::{scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope};
 pub use sbomgen_layer::Limits;
 pub use sbomgen_source::SourceSpec;

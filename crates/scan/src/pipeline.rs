@@ -1,12 +1,13 @@
 //! source → layers → overlay → document.
 
 use rayon::prelude::*;
-use sbomgen_catalog::{all_patterns, distro};
+use sbomgen_catalog::{distro, Cataloguer, CATALOGUERS};
 use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
 use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom};
 use sbomgen_overlay::merge;
 use sbomgen_source::{open, Image, LayerContent, LayerSource, OpenOptions, SourceSpec};
 
+use crate::packages::{catalogue, to_package};
 use crate::ScanError;
 
 /// What to scan and how.
@@ -17,6 +18,42 @@ pub struct ScanOptions {
     /// Layers read at once; `None` uses one thread per core.
     pub jobs: Option<usize>,
     pub limits: Limits,
+    pub scope: Scope,
+    /// Names of the cataloguers to run; `None` runs all, an empty list none (index only).
+    pub cataloguers: Option<Vec<String>>,
+}
+
+/// Which packages the document lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every package any layer installed, removed ones included and marked (`removedIn`).
+    #[default]
+    AllLayers,
+    /// Only what the final filesystem holds.
+    Squashed,
+}
+
+/// The cataloguers `names` selects (all when `None`); an unknown name is an error listing the
+/// known ones.
+pub fn select_cataloguers(
+    names: Option<&[String]>,
+) -> Result<Vec<&'static dyn Cataloguer>, ScanError> {
+    let Some(names) = names else {
+        return Ok(CATALOGUERS.to_vec());
+    };
+    names
+        .iter()
+        .map(|name| {
+            CATALOGUERS
+                .iter()
+                .copied()
+                .find(|c| c.name() == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = CATALOGUERS.iter().map(|c| c.name()).collect();
+                    ScanError::UnknownCataloguer(name.clone(), known.join(", "))
+                })
+        })
+        .collect()
 }
 
 /// A finished scan.
@@ -34,13 +71,15 @@ pub fn scan(source: &str, options: &ScanOptions) -> Result<ScanOutput, ScanError
 
 /// Scans an already parsed source.
 pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput, ScanError> {
+    let cataloguers = select_cataloguers(options.cataloguers.as_deref())?;
     let image = open(
         spec,
         &OpenOptions {
             platform: options.platform.clone(),
         },
     )?;
-    let matcher = PathMatcher::new(all_patterns()).map_err(ScanError::Internal)?;
+    let patterns = cataloguer_patterns(&cataloguers);
+    let matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
     let reports = read_layers(&image, &matcher, options)?;
 
     let mut warnings = Vec::new();
@@ -73,14 +112,43 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     }
     let distro = distro::detect(|path| overlay.read(path, &files).map(|c| c.bytes));
 
+    let (tracked, catalogue_warnings) = catalogue(&files, &overlay, &cataloguers);
+    warnings.extend(catalogue_warnings);
+    let mut packages: Vec<_> = tracked
+        .into_iter()
+        .filter(|t| options.scope == Scope::AllLayers || t.removed_in.is_none())
+        .map(|t| to_package(t, distro.as_ref()))
+        .collect();
+    packages.sort_by(|a, b| {
+        (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
+            &b.kind,
+            &b.name,
+            &b.version,
+            &b.arch,
+            b.introduced_in,
+        ))
+    });
+
     let sbom = Sbom {
         source: image.info.clone(),
         distro,
         layers,
         hidden_files: overlay.hidden_files().to_vec(),
-        packages: Vec::new(),
+        packages,
     };
     Ok(ScanOutput { sbom, warnings })
+}
+
+/// What the layer reader must keep: the selected cataloguers' files and the release files.
+fn cataloguer_patterns(cataloguers: &[&dyn Cataloguer]) -> Vec<&'static str> {
+    let mut patterns: Vec<&'static str> = cataloguers
+        .iter()
+        .flat_map(|c| c.patterns().iter().copied())
+        .chain(distro::PATTERNS.iter().copied())
+        .collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.

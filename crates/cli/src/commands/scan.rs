@@ -2,9 +2,9 @@
 
 use anyhow::{Context, Result};
 use sbomgen_model::Platform;
-use sbomgen_scan::ScanOptions;
+use sbomgen_scan::{ScanOptions, Scope};
 
-use crate::args::ScanArgs;
+use crate::args::{ScanArgs, ScopeArg};
 use crate::output;
 
 pub fn run(args: ScanArgs) -> Result<()> {
@@ -14,9 +14,21 @@ pub fn run(args: ScanArgs) -> Result<()> {
         .map(str::parse::<Platform>)
         .transpose()
         .context("invalid --platform")?;
+    let cataloguers = args.catalogers.map(|names| {
+        names
+            .into_iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty() && n != "none")
+            .collect()
+    });
     let options = ScanOptions {
         platform,
         jobs: args.jobs,
+        scope: match args.scope {
+            ScopeArg::AllLayers => Scope::AllLayers,
+            ScopeArg::Squashed => Scope::Squashed,
+        },
+        cataloguers,
         ..ScanOptions::default()
     };
     let scanned = sbomgen_scan::scan(&args.source, &options)
