@@ -2,7 +2,8 @@
 //!
 //! For one image (by default a ~150 MB image of five gzip layers built from this machine's
 //! `/usr/lib`, `/usr/share`, `/usr/bin`, `/etc` and `/var/lib/dpkg`, cached under `target/`; or any image given in
-//! `SBOMGEN_BENCH_IMAGE`), it measures:
+//! `SBOMGEN_BENCH_IMAGE`, or one built from a distro root filesystem given in
+//! `SBOMGEN_BENCH_ROOTFS`, e.g. `debootstrap --variant=minbase bookworm DIR`), it measures:
 //! - floor: decompressing every layer with the same decoders sbomgen uses (flate2/zlib-rs, zstd),
 //!   layers in parallel on the same number of threads, output discarded;
 //! - index-only: the real `sbomgen` binary with `--catalogers none` (layers read, indexed,
@@ -27,6 +28,12 @@ fn main() {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
     let image = match std::env::var("SBOMGEN_BENCH_IMAGE") {
         Ok(path) => path,
+        Err(_) if std::env::var_os("SBOMGEN_BENCH_ROOTFS").is_some() => {
+            let rootfs = std::env::var("SBOMGEN_BENCH_ROOTFS").unwrap_or_default();
+            build_rootfs_image(Path::new(&rootfs), &target.join("bench-rootfs-image"))
+                .display()
+                .to_string()
+        }
         Err(_) => build_default_image(&target.join("bench-image-v2"))
             .display()
             .to_string(),
@@ -107,6 +114,33 @@ fn build_default_image(dir: &Path) -> PathBuf {
         .layer(layer("/var/lib/dpkg", "var/lib/dpkg", 50));
     write_oci_dir(dir, "bench", &[spec]).expect("build the benchmark image");
     std::fs::write(marker, "").expect("marker");
+    dir.to_path_buf()
+}
+
+/// An image like a distro base image plus an application layer: the whole root filesystem
+/// `rootfs` (e.g. from `debootstrap`) as one gzip layer, then `/usr/lib` and `/usr/share` of
+/// this machine as a second. Rebuilt on every run (the rootfs may change).
+fn build_rootfs_image(rootfs: &Path, dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    eprintln!(
+        "building the rootfs benchmark image from {} …",
+        rootfs.display()
+    );
+    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
+        .layer(
+            LayerSpec::from_dir(rootfs, "", u64::MAX, Compression::Gzip)
+                .created_by("ADD rootfs.tar /"),
+        )
+        .layer(
+            LayerSpec::from_dir(
+                Path::new("/usr/share"),
+                "opt/app/share",
+                60 << 20,
+                Compression::Gzip,
+            )
+            .created_by("COPY app /opt/app"),
+        );
+    write_oci_dir(dir, "bench", &[spec]).expect("build the rootfs benchmark image");
     dir.to_path_buf()
 }
 

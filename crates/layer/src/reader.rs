@@ -54,99 +54,101 @@ pub fn read_layer<R: Read>(
         ),
         None => None,
     };
-    let mut report = LayerReport::default();
-    let mut blob = HashingReader::new(blob);
-    let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
-    let compression = Compression::sniff(buffered.fill_buf().map_err(LayerError::Read)?);
-    if let Some(declared) = declared.filter(|d| *d != compression) {
-        // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
-        // magic is what containerd does. The user still hears about it.
-        report.warnings.push(format!(
-            "media type declares {} but the content is {}; reading it as {}",
-            declared.name(),
-            compression.name(),
-            compression.name()
-        ));
-    }
-    report.compression = Some(compression);
+    std::thread::scope(|scope| {
+        let mut report = LayerReport::default();
+        let mut blob = HashingReader::new(scope, blob);
+        let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
+        let compression = Compression::sniff(buffered.fill_buf().map_err(LayerError::Read)?);
+        if let Some(declared) = declared.filter(|d| *d != compression) {
+            // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
+            // magic is what containerd does. The user still hears about it.
+            report.warnings.push(format!(
+                "media type declares {} but the content is {}; reading it as {}",
+                declared.name(),
+                compression.name(),
+                compression.name()
+            ));
+        }
+        report.compression = Some(compression);
 
-    let decode_failed = Rc::new(Cell::new(false));
-    let decoder: Box<dyn Read + '_> = match compression {
-        Compression::None => Box::new(&mut buffered),
-        Compression::Gzip => Box::new(MultiGzDecoder::new(&mut buffered)),
-        Compression::Zstd => {
-            Box::new(zstd::Decoder::with_buffer(&mut buffered).map_err(|source| {
+        let decode_failed = Rc::new(Cell::new(false));
+        let decoder: Box<dyn Read + '_> = match compression {
+            Compression::None => Box::new(&mut buffered),
+            Compression::Gzip => Box::new(MultiGzDecoder::new(&mut buffered)),
+            Compression::Zstd => {
+                Box::new(zstd::Decoder::with_buffer(&mut buffered).map_err(|source| {
+                    LayerError::Decompress {
+                        compression: compression.name(),
+                        source,
+                    }
+                })?)
+            }
+        };
+        let watched = Watch {
+            inner: decoder,
+            failed: Rc::clone(&decode_failed),
+        };
+        let mut tar_stream = HashingReader::with_limit(scope, watched, limits.max_uncompressed);
+        let classify = |source: io::Error, consumed: u64| {
+            if consumed > limits.max_uncompressed {
+                LayerError::LimitExceeded {
+                    what: "uncompressed layer size",
+                    limit: limits.max_uncompressed,
+                }
+            } else if decode_failed.get() {
                 LayerError::Decompress {
                     compression: compression.name(),
                     source,
                 }
-            })?)
-        }
-    };
-    let watched = Watch {
-        inner: decoder,
-        failed: Rc::clone(&decode_failed),
-    };
-    let mut tar_stream = HashingReader::with_limit(watched, limits.max_uncompressed);
-    let classify = |source: io::Error, consumed: u64| {
-        if consumed > limits.max_uncompressed {
-            LayerError::LimitExceeded {
-                what: "uncompressed layer size",
-                limit: limits.max_uncompressed,
+            } else {
+                LayerError::Tar(source)
             }
-        } else if decode_failed.get() {
-            LayerError::Decompress {
-                compression: compression.name(),
-                source,
-            }
-        } else {
-            LayerError::Tar(source)
-        }
-    };
-    let indexed = index_tar(&mut tar_stream, matcher, limits, &mut report.warnings);
-    let files = match indexed {
-        Ok(files) => files,
-        Err(IndexError::Io(e)) => return Err(classify(e, tar_stream.count())),
-        Err(IndexError::Layer(e)) => return Err(e),
-    };
-    tar_stream
-        .drain()
-        .map_err(|e| classify(e, tar_stream.count()))?;
-    let (diff_id, uncompressed) = tar_stream.finish();
-    io::copy(&mut buffered, &mut io::sink()).map_err(LayerError::Read)?;
-    drop(buffered);
-    let (digest, compressed) = blob.finish();
+        };
+        let indexed = index_tar(&mut tar_stream, matcher, limits, &mut report.warnings);
+        let files = match indexed {
+            Ok(files) => files,
+            Err(IndexError::Io(e)) => return Err(classify(e, tar_stream.count())),
+            Err(IndexError::Layer(e)) => return Err(e),
+        };
+        tar_stream
+            .drain()
+            .map_err(|e| classify(e, tar_stream.count()))?;
+        let (diff_id, uncompressed) = tar_stream.finish();
+        io::copy(&mut buffered, &mut io::sink()).map_err(LayerError::Read)?;
+        drop(buffered);
+        let (digest, compressed) = blob.finish();
 
-    if let Some(expected) = &expected.digest {
-        if *expected != digest {
-            return Err(LayerError::DigestMismatch {
-                expected: expected.clone(),
-                actual: digest,
-            });
+        if let Some(expected) = &expected.digest {
+            if *expected != digest {
+                return Err(LayerError::DigestMismatch {
+                    expected: expected.clone(),
+                    actual: digest,
+                });
+            }
         }
-    }
-    if let Some(expected_size) = expected.size {
-        if expected_size != compressed {
-            return Err(LayerError::SizeMismatch {
-                expected: expected_size,
-                actual: compressed,
-            });
+        if let Some(expected_size) = expected.size {
+            if expected_size != compressed {
+                return Err(LayerError::SizeMismatch {
+                    expected: expected_size,
+                    actual: compressed,
+                });
+            }
         }
-    }
-    if let Some(expected) = &expected.diff_id {
-        if *expected != diff_id {
-            return Err(LayerError::DiffIdMismatch {
-                expected: expected.clone(),
-                actual: diff_id,
-            });
+        if let Some(expected) = &expected.diff_id {
+            if *expected != diff_id {
+                return Err(LayerError::DiffIdMismatch {
+                    expected: expected.clone(),
+                    actual: diff_id,
+                });
+            }
         }
-    }
-    report.files = files;
-    report.digest = Some(digest);
-    report.diff_id = Some(diff_id);
-    report.compressed_size = Some(compressed);
-    report.uncompressed_size = Some(uncompressed);
-    Ok(report)
+        report.files = files;
+        report.digest = Some(digest);
+        report.diff_id = Some(diff_id);
+        report.compressed_size = Some(compressed);
+        report.uncompressed_size = Some(uncompressed);
+        Ok(report)
+    })
 }
 
 /// Marks that an error came from below the tar parser (decompression or the blob itself), so it
