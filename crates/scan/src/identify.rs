@@ -117,15 +117,33 @@ pub fn license(raw: &str, ecosystem: Ecosystem) -> String {
             return spdx;
         }
     }
-    if let Ok(expression) = spdx::Expression::parse(raw) {
-        return expression.to_string();
-    }
     // rpm and apk databases often spell the operators in lower case ("MIT and BSD") or use
-    // old names ("GPLv2+"): the lax mode accepts those.
-    match spdx::Expression::parse_mode(raw, spdx::ParseMode::LAX) {
-        Ok(expression) => expression.to_string(),
-        Err(_) => raw.to_string(),
+    // old names ("GPLv2+"), which the parser tolerates; the document gets the strict form.
+    let normalized = uppercase_operators(raw);
+    if spdx::Expression::parse_mode(&normalized, spdx::ParseMode::STRICT).is_ok() {
+        return normalized;
     }
+    match spdx::Expression::canonicalize(raw) {
+        Ok(Some(canonical))
+            if spdx::Expression::parse_mode(&canonical, spdx::ParseMode::STRICT).is_ok() =>
+        {
+            canonical
+        }
+        _ => raw.to_string(),
+    }
+}
+
+/// `MIT and BSD-3-Clause` → `MIT AND BSD-3-Clause`; whitespace folded to single spaces.
+fn uppercase_operators(raw: &str) -> String {
+    raw.split_whitespace()
+        .map(|token| match token.to_ascii_lowercase().as_str() {
+            "and" => "AND",
+            "or" => "OR",
+            "with" => "WITH",
+            _ => token,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

@@ -103,9 +103,12 @@ fn be_signed(bytes: &[u8]) -> i64 {
 mod tests {
     use super::*;
 
+    /// Encoded bytes → (value, bytes used), or `None` when truncated.
+    type VarintCase<'a> = (&'a [u8], Option<(u64, usize)>);
+
     #[test]
     fn varints() {
-        let cases: &[(&[u8], Option<(u64, usize)>)] = &[
+        let cases: &[VarintCase] = &[
             (&[0x00], Some((0, 1))),
             (&[0x7f], Some((127, 1))),
             (&[0x81, 0x00], Some((128, 2))),
