@@ -33,15 +33,7 @@ impl Cataloguer for ApkCataloguer {
         if let Some(bytes) = files.get(INSTALLED) {
             read_database(INSTALLED, &String::from_utf8_lossy(bytes), &mut found);
         }
-        found.packages.sort_by(|a, b| {
-            (&a.name, &a.version, &a.arch, &a.database).cmp(&(
-                &b.name,
-                &b.version,
-                &b.arch,
-                &b.database,
-            ))
-        });
-        found
+        found.sorted()
     }
 }
 

@@ -48,7 +48,12 @@ pub static CATALOGUERS: &[&dyn Cataloguer] = &[
 
 /// The union of all cataloguers' and the distro detector's patterns, for the layer reader.
 pub fn all_patterns() -> Vec<&'static str> {
-    let mut patterns: Vec<&'static str> = CATALOGUERS
+    patterns_for(CATALOGUERS)
+}
+
+/// The union of the given cataloguers' and the distro detector's patterns, sorted.
+pub fn patterns_for(cataloguers: &[&dyn Cataloguer]) -> Vec<&'static str> {
+    let mut patterns: Vec<&'static str> = cataloguers
         .iter()
         .flat_map(|c| c.patterns().iter().copied())
         .chain(distro::PATTERNS.iter().copied())

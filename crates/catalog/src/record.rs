@@ -74,3 +74,19 @@ pub struct Catalogued {
     pub packages: Vec<PackageRecord>,
     pub warnings: Vec<String>,
 }
+
+impl Catalogued {
+    /// Puts the records in the deterministic order every cataloguer returns: name, version,
+    /// arch, database.
+    pub fn sorted(mut self) -> Self {
+        self.packages.sort_by(|a, b| {
+            (&a.name, &a.version, &a.arch, &a.database).cmp(&(
+                &b.name,
+                &b.version,
+                &b.arch,
+                &b.database,
+            ))
+        });
+        self
+    }
+}

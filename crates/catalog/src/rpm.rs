@@ -45,15 +45,7 @@ impl Cataloguer for RpmCataloguer {
                     .push(format!("{path}: unreadable rpm database: {e}")),
             }
         }
-        found.packages.sort_by(|a, b| {
-            (&a.name, &a.version, &a.arch, &a.database).cmp(&(
-                &b.name,
-                &b.version,
-                &b.arch,
-                &b.database,
-            ))
-        });
-        found
+        found.sorted()
     }
 }
 

@@ -78,7 +78,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
             platform: options.platform.clone(),
         },
     )?;
-    let patterns = cataloguer_patterns(&cataloguers);
+    let patterns = sbomgen_catalog::patterns_for(&cataloguers);
     let matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
     let reports = read_layers(&image, &matcher, options)?;
 
@@ -137,18 +137,6 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         packages,
     };
     Ok(ScanOutput { sbom, warnings })
-}
-
-/// What the layer reader must keep: the selected cataloguers' files and the release files.
-fn cataloguer_patterns(cataloguers: &[&dyn Cataloguer]) -> Vec<&'static str> {
-    let mut patterns: Vec<&'static str> = cataloguers
-        .iter()
-        .flat_map(|c| c.patterns().iter().copied())
-        .chain(distro::PATTERNS.iter().copied())
-        .collect();
-    patterns.sort_unstable();
-    patterns.dedup();
-    patterns
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.

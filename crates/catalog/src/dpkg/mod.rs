@@ -74,15 +74,7 @@ impl Cataloguer for DpkgCataloguer {
         for (database, bytes) in status.into_iter().chain(status_d) {
             read_database(database, bytes, files, &mut found);
         }
-        found.packages.sort_by(|a, b| {
-            (&a.name, &a.version, &a.arch, &a.database).cmp(&(
-                &b.name,
-                &b.version,
-                &b.arch,
-                &b.database,
-            ))
-        });
-        found
+        found.sorted()
     }
 }
 
