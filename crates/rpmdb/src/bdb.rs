@@ -207,3 +207,97 @@ impl<'a> Db<'a> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: usize = 512;
+
+    /// Meta page, one hash page with a (record number, off-page value) pair, and overflow
+    /// pages holding `blob` in chunks of `chunk` bytes, written in the given byte order.
+    fn database(big_endian: bool, blob: &[u8], chunk: usize) -> Vec<u8> {
+        let u32b = |n: u32| {
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        };
+        let u16b = |n: u16| {
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        };
+        let chunks: Vec<_> = blob.chunks(chunk).collect();
+        let mut db = vec![0u8; PAGE * (2 + chunks.len())];
+        db[12..16].copy_from_slice(&u32b(0x0006_1561));
+        db[16..20].copy_from_slice(&u32b(9));
+        db[20..24].copy_from_slice(&u32b(PAGE as u32));
+        db[25] = HASH_META;
+        db[32..36].copy_from_slice(&u32b(1 + chunks.len() as u32));
+
+        let hash = &mut db[PAGE..2 * PAGE];
+        hash[20..22].copy_from_slice(&u16b(2));
+        hash[25] = HASH;
+        hash[26..28].copy_from_slice(&u16b(500)); // key
+        hash[28..30].copy_from_slice(&u16b(480)); // value
+        hash[500] = 1; // H_KEYDATA, record number 1
+        hash[501..505].copy_from_slice(&u32b(1));
+        hash[480] = H_OFFPAGE;
+        hash[484..488].copy_from_slice(&u32b(2));
+        hash[488..492].copy_from_slice(&u32b(blob.len() as u32));
+
+        for (i, data) in chunks.iter().enumerate() {
+            let n = 2 + i;
+            let page = &mut db[n * PAGE..(n + 1) * PAGE];
+            let next = if i + 1 < chunks.len() {
+                n as u32 + 1
+            } else {
+                0
+            };
+            page[16..20].copy_from_slice(&u32b(next));
+            page[22..24].copy_from_slice(&u16b(data.len() as u16));
+            page[25] = OVERFLOW;
+            page[PAGE_HEADER..PAGE_HEADER + data.len()].copy_from_slice(data);
+        }
+        db
+    }
+
+    #[test]
+    fn reads_both_byte_orders() {
+        let blob: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        for big_endian in [false, true] {
+            let db = database(big_endian, &blob, 400);
+            assert_eq!(crate::detect(&db), Some(crate::DbFormat::BerkeleyDb));
+            assert_eq!(
+                header_blobs(&db).unwrap(),
+                std::slice::from_ref(&blob),
+                "big endian: {big_endian}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_chains_are_errors() {
+        let blob = vec![9u8; 1000];
+        let mut db = database(false, &blob, 400);
+        db[2 * PAGE + 16..2 * PAGE + 20].copy_from_slice(&2u32.to_le_bytes()); // page 2 → 2
+        let err = header_blobs(&db).unwrap_err().to_string();
+        assert!(err.contains("overflow page 2 reached twice"), "{err}");
+
+        let mut db = database(false, &blob, 400);
+        db[PAGE + 488..PAGE + 492].copy_from_slice(&999u32.to_le_bytes()); // announced length
+        assert!(header_blobs(&db).is_err());
+
+        let mut db = database(false, &blob, 400);
+        db[32..36].copy_from_slice(&100u32.to_le_bytes()); // last page beyond the file
+        assert!(header_blobs(&db).is_err());
+
+        let mut db = database(false, &blob, 400);
+        db[3 * PAGE + 25] = HASH; // chain reaches a page that is not an overflow page
+        assert!(header_blobs(&db).is_err());
+    }
+}

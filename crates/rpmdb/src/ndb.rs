@@ -8,7 +8,9 @@
 //!   16 bytes;
 //! - at each used slot's block: a blob head (magic "BlbS", package index, generation, blob
 //!   length), the header blob, zero padding, and a 12-byte tail (adler32 of everything before
-//!   it, blob length, magic "BlbE"). We check all of it, as rpm does when it reads a blob.
+//!   it, blob length, magic "BlbE"). We check all of it, as rpm's `rpmpkgVerifyblob` does
+//!   (its plain read skips the checksum; we keep it, since a damaged blob would otherwise
+//!   become a package with wrong fields instead of an error).
 //!
 //! Blobs come in slot order, as go-rpmdb reads them (rpm itself lists by block offset).
 

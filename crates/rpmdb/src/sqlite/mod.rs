@@ -110,3 +110,167 @@ fn packages_root(pager: &Pager<'_>) -> Result<u32, RpmDbError> {
     })?;
     root.ok_or(RpmDbError::NoPackagesTable)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: usize = 512;
+
+    fn varint(v: usize) -> Vec<u8> {
+        assert!(v < 1 << 14);
+        if v < 128 {
+            vec![v as u8]
+        } else {
+            vec![0x80 | (v >> 7) as u8, (v & 0x7f) as u8]
+        }
+    }
+
+    enum Col<'a> {
+        Null,
+        Int(u8),
+        Text(&'a [u8]),
+        Blob(&'a [u8]),
+    }
+
+    fn record(columns: &[Col<'_>]) -> Vec<u8> {
+        let (mut types, mut body) = (Vec::new(), Vec::new());
+        for c in columns {
+            match c {
+                Col::Null => types.push(0),
+                Col::Int(n) => {
+                    types.push(1);
+                    body.push(*n);
+                }
+                Col::Text(text) => {
+                    types.extend(varint(13 + 2 * text.len()));
+                    body.extend_from_slice(text);
+                }
+                Col::Blob(blob) => {
+                    types.extend(varint(12 + 2 * blob.len()));
+                    body.extend_from_slice(blob);
+                }
+            }
+        }
+        [vec![types.len() as u8 + 1], types, body].concat()
+    }
+
+    /// A leaf cell holding the first `local` bytes of `record`, then the overflow page number.
+    fn cell(rowid: u8, record: &[u8], local: usize, overflow: u32) -> Vec<u8> {
+        let mut c = [varint(record.len()), vec![rowid], record[..local].to_vec()].concat();
+        if local < record.len() {
+            c.extend(overflow.to_be_bytes());
+        }
+        c
+    }
+
+    fn leaf(cells: &[Vec<u8>], header_at: usize) -> Vec<u8> {
+        let mut page = vec![0; PAGE];
+        page[header_at] = 0x0d;
+        page[header_at + 3..header_at + 5].copy_from_slice(&(cells.len() as u16).to_be_bytes());
+        let mut end = PAGE;
+        for (i, c) in cells.iter().enumerate() {
+            end -= c.len();
+            page[end..end + c.len()].copy_from_slice(c);
+            let ptr = header_at + 8 + 2 * i;
+            page[ptr..ptr + 2].copy_from_slice(&(end as u16).to_be_bytes());
+        }
+        page
+    }
+
+    fn interior(right: u32) -> Vec<u8> {
+        let mut page = vec![0; PAGE];
+        page[0] = 0x05;
+        page[8..12].copy_from_slice(&right.to_be_bytes());
+        page
+    }
+
+    fn overflow(next: u32, data: &[u8]) -> Vec<u8> {
+        let mut page = vec![0; PAGE];
+        page[..4].copy_from_slice(&next.to_be_bytes());
+        page[4..4 + data.len()].copy_from_slice(data);
+        page
+    }
+
+    /// Page 1: schema naming `table` with root page 2; then the given pages.
+    fn database(table: &[u8], pages: &[Vec<u8>]) -> Vec<u8> {
+        let schema = record(&[
+            Col::Text(b"table"),
+            Col::Text(table),
+            Col::Text(table),
+            Col::Int(2),
+            Col::Text(b"CREATE TABLE"),
+        ]);
+        let mut first = leaf(&[cell(1, &schema, schema.len(), 0)], 100);
+        first[..16].copy_from_slice(MAGIC);
+        first[16..18].copy_from_slice(&(PAGE as u16).to_be_bytes());
+        first[18..24].copy_from_slice(&[1, 1, 0, 64, 32, 32]);
+        [vec![first], pages.to_vec()].concat().concat()
+    }
+
+    /// Rows 1 (small) and 2 (1000-byte blob: 39 bytes local, then pages 3 and 4).
+    fn packages_pages() -> (Vec<Vec<u8>>, Vec<u8>) {
+        let big: Vec<u8> = (0..1000).map(|i| i as u8).collect();
+        let small_rec = record(&[Col::Null, Col::Blob(b"hdr1")]);
+        let big_rec = record(&[Col::Null, Col::Blob(&big)]);
+        assert_eq!(btree::local_payload_size(big_rec.len() as u64, PAGE), 39);
+        let rest = &big_rec[39..];
+        let pages = vec![
+            leaf(
+                &[
+                    cell(1, &small_rec, small_rec.len(), 0),
+                    cell(2, &big_rec, 39, 3),
+                ],
+                0,
+            ),
+            overflow(4, &rest[..PAGE - 4]),
+            overflow(0, &rest[PAGE - 4..]),
+        ];
+        (pages, big)
+    }
+
+    #[test]
+    fn reads_rows_with_overflow_chains() {
+        let (pages, big) = packages_pages();
+        let db = database(b"Packages", &pages);
+        assert_eq!(header_blobs(&db).unwrap(), [b"hdr1".to_vec(), big]);
+    }
+
+    #[test]
+    fn structural_damage_is_an_error() {
+        let (mut pages, _) = packages_pages();
+        assert!(matches!(
+            header_blobs(&database(b"Other", &pages)),
+            Err(RpmDbError::NoPackagesTable)
+        ));
+
+        // pages[i] is page i + 2. The last page's next pointer is never read (the length is
+        // reached first), so loop page 3 onto itself.
+        pages[1][..4].copy_from_slice(&3u32.to_be_bytes());
+        let err = header_blobs(&database(b"Packages", &pages)).unwrap_err();
+        assert!(err.to_string().contains("page 3: reached twice"), "{err}");
+
+        pages[1][..4].copy_from_slice(&0u32.to_be_bytes()); // chain ends after page 3
+        let err = header_blobs(&database(b"Packages", &pages)).unwrap_err();
+        assert!(err.to_string().contains("overflow chain ends"), "{err}");
+
+        let cycle = database(b"Packages", &[interior(2)]);
+        assert!(matches!(
+            header_blobs(&cycle),
+            Err(RpmDbError::SqlitePage { page: 2, .. })
+        ));
+
+        let mut db = database(b"Packages", &[]);
+        db[16..18].copy_from_slice(&300u16.to_be_bytes());
+        assert!(header_blobs(&db).is_err(), "page size not a power of two");
+    }
+
+    #[test]
+    fn depth_is_limited() {
+        // Pages 2..=30 each point to the next as their right-most child: depth 28.
+        let mut pages: Vec<_> = (3..=30).map(interior).collect();
+        pages.push(leaf(&[], 0));
+        let err = header_blobs(&database(b"Packages", &pages)).unwrap_err();
+        assert!(matches!(err, RpmDbError::LimitExceeded { .. }), "{err}");
+    }
+}
