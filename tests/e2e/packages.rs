@@ -160,6 +160,10 @@ fn dpkg_install_upgrade_remove_provenance() {
     );
     assert_eq!(old_curl["files"], 3);
     assert_eq!(
+        old_curl["filesPresent"], 0,
+        "the list names paths no layer wrote"
+    );
+    assert_eq!(
         old_curl["dependsOn"],
         serde_json::json!(["libc6", "libcurl4", "libcurl3"])
     );
@@ -229,6 +233,35 @@ fn deleting_the_database_removes_its_packages() {
     );
     let squashed = scan_json(&[layout.to_str().unwrap(), "--scope", "squashed"]);
     assert_eq!(squashed["packages"], serde_json::json!([]));
+}
+
+/// Deleting the package database hides packages from scanners that only read it, but not
+/// their files: sbomgen marks the package removed and says its files are still there.
+#[test]
+fn deleted_database_with_files_left_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("img.oci");
+    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
+        .layer(
+            LayerSpec::new(Compression::Gzip)
+                .entry(Entry::file(
+                    "var/lib/dpkg/status",
+                    status(&[stanza("curl", "7.88.1-10", None, "")]),
+                ))
+                .entry(Entry::file(
+                    "var/lib/dpkg/info/curl.list",
+                    "/.\n/usr\n/usr/bin\n/usr/bin/curl\n",
+                ))
+                .entry(Entry::file("usr/bin/curl", "ELF")),
+        )
+        .layer(LayerSpec::new(Compression::Gzip).entry(Entry::whiteout("var/lib/dpkg")));
+    write_oci_dir(&layout, "latest", &[spec]).unwrap();
+    let doc = scan_json(&[layout.to_str().unwrap()]);
+    let curl = package(&doc, "curl", "7.88.1-10");
+    assert_eq!(
+        (&curl["removedIn"], &curl["files"], &curl["filesPresent"]),
+        (&1.into(), &3.into(), &1.into())
+    );
 }
 
 #[test]

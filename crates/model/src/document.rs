@@ -95,7 +95,11 @@ pub struct Package {
     pub removed_in: Option<usize>,
     pub replaced_by: Option<String>,
     pub locations: Vec<Location>,
+    /// Files the package database says the package owns.
     pub files: u64,
+    /// How many of those are still in the final filesystem. A removed package whose files are
+    /// still present had its database entry deleted, not its software.
+    pub files_present: u64,
     pub depends_on: Vec<String>,
     pub metadata: serde_json::Value,
 }

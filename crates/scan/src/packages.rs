@@ -113,8 +113,9 @@ fn view_at<'a>(
     }
 }
 
-/// The document's view of a tracked package.
-pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>) -> Package {
+/// The document's view of a tracked package; owned files are checked against the final
+/// filesystem.
+pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>, overlay: &Overlay) -> Package {
     let record = &tracked.record;
     let mut metadata: serde_json::Map<String, serde_json::Value> =
         record.metadata.clone().into_iter().collect();
@@ -152,6 +153,11 @@ pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>) -> Package {
             })
             .collect(),
         files: record.files.len() as u64,
+        files_present: record
+            .files
+            .iter()
+            .filter(|path| overlay.get(path).is_some())
+            .count() as u64,
         depends_on: record.depends_on.clone(),
         metadata: serde_json::Value::Object(metadata),
     }

@@ -117,7 +117,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     let mut packages: Vec<_> = tracked
         .into_iter()
         .filter(|t| options.scope == Scope::AllLayers || t.removed_in.is_none())
-        .map(|t| to_package(t, distro.as_ref()))
+        .map(|t| to_package(t, distro.as_ref(), &overlay))
         .collect();
     packages.sort_by(|a, b| {
         (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
