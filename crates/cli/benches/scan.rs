@@ -22,7 +22,7 @@ use sbomgen_model::Platform;
 use sbomgen_source::{open, LayerContent, OpenOptions, SourceSpec};
 use sbomgen_testkit::{write_oci_dir, Compression, ImageSpec, LayerSpec};
 
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 
 fn main() {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
@@ -119,8 +119,12 @@ fn build_default_image(dir: &Path) -> PathBuf {
 
 /// An image like a distro base image plus an application layer: the whole root filesystem
 /// `rootfs` (e.g. from `debootstrap`) as one gzip layer, then `/usr/lib` and `/usr/share` of
-/// this machine as a second. Rebuilt on every run (the rootfs may change).
+/// this machine as a second. Built once per rootfs path; delete the directory to rebuild.
 fn build_rootfs_image(rootfs: &Path, dir: &Path) -> PathBuf {
+    let marker = dir.join(".complete");
+    if std::fs::read(&marker).ok().as_deref() == Some(rootfs.as_os_str().as_encoded_bytes()) {
+        return dir.to_path_buf();
+    }
     let _ = std::fs::remove_dir_all(dir);
     eprintln!(
         "building the rootfs benchmark image from {} …",
@@ -141,6 +145,7 @@ fn build_rootfs_image(rootfs: &Path, dir: &Path) -> PathBuf {
             .created_by("COPY app /opt/app"),
         );
     write_oci_dir(dir, "bench", &[spec]).expect("build the rootfs benchmark image");
+    std::fs::write(marker, rootfs.as_os_str().as_encoded_bytes()).expect("marker");
     dir.to_path_buf()
 }
 
