@@ -45,4 +45,28 @@ fn demo_scan_tells_the_hidden_story() {
             ("var/cache/apt/pkgcache.bin".to_string(), 0, 2),
         ]
     );
+    let packages: Vec<(&str, &str, &serde_json::Value, &serde_json::Value)> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap(),
+                &p["introducedIn"],
+                &p["removedIn"],
+            )
+        })
+        .collect();
+    let (zero, two, none) = (0.into(), 2.into(), serde_json::Value::Null);
+    assert_eq!(
+        packages,
+        [
+            ("base-files", "12.5", &zero, &none),
+            ("curl", "7.88.1-10+deb12u4", &zero, &two),
+            ("libssl3", "3.0.11-1~deb12u1", &zero, &two),
+            ("libssl3", "3.0.11-1~deb12u2", &two, &none),
+        ]
+    );
+    assert_eq!(doc["packages"][2]["replacedBy"], "3.0.11-1~deb12u2");
 }
