@@ -3,6 +3,9 @@
 # Installs what the suite needs on a fresh Debian machine with the Rust toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Nothing in the suite reads standard input; detach it so a caller's terminal or pipe cannot
+# leak into the tools (cargo feeds rustc probes through stdin).
+exec </dev/null
 
 # rustfmt and clippy come with the toolchain; add them if this toolchain lacks them.
 for component in rustfmt clippy; do
