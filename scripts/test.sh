@@ -18,5 +18,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# cargo caches rustc's target probe in target/.rustc_info.json; on a fresh target dir the probe
+# answered during clippy was seen to poison that cache for the plain build that follows
+# ("failed to run `rustc` to learn about target-specific information"), so drop it.
+rm -f target/.rustc_info.json
 echo "== cargo test"
 cargo test --workspace --locked
