@@ -308,3 +308,65 @@ fn table_is_the_default_output() {
         "{text}"
     );
 }
+
+/// Regression: `-o json=/dev/null` once renamed a temporary file over /dev/null, turning the
+/// device into a regular file for the whole machine. Devices and FIFOs are written in place;
+/// a symlink to a file stays a symlink.
+#[test]
+fn outputs_to_fifos_and_symlinks_keep_what_they_are() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("app.oci");
+    write_oci_dir(&layout, "latest", &[layered_image(linux("amd64"))]).unwrap();
+
+    let fifo = tmp.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.map(|s| s.success()).unwrap_or(false) {
+        let reader_path = fifo.clone();
+        let reader = std::thread::spawn(move || std::fs::read(reader_path).unwrap());
+        let out = sbomgen(&[
+            layout.to_str().unwrap(),
+            "-o",
+            &format!("json={}", fifo.display()),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let received = reader.join().unwrap();
+        assert!(
+            received.starts_with(b"{"),
+            "the FIFO's reader got the document"
+        );
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+    } else {
+        eprintln!("skipping the FIFO half: mkfifo is not available");
+    }
+
+    let real = tmp.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = tmp.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = sbomgen(&[
+        layout.to_str().unwrap(),
+        "-o",
+        &format!("json={}", link.display()),
+    ]);
+    assert!(out.status.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read(&real).unwrap().starts_with(b"{"));
+
+    let err = crate::support::failure(&[
+        layout.to_str().unwrap(),
+        "-o",
+        &format!("json={}", tmp.path().display()),
+    ]);
+    assert!(err.contains("is a directory"), "{err}");
+}

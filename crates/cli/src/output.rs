@@ -29,6 +29,15 @@ impl FromStr for OutputSpec {
     }
 }
 
+/// An output rendered and waiting to be published.
+enum Staged<'a> {
+    /// A regular file, written beside its destination and renamed over it.
+    File(tempfile::NamedTempFile, PathBuf, &'a Path),
+    /// An existing device, FIFO or socket (`/dev/null`, `/dev/stdout`, a pipe): renaming over
+    /// it would replace the device with a file, so it is opened and written in place.
+    Stream(Vec<u8>, &'a Path),
+}
+
 /// Renders every output, then publishes them: files appear by rename only after all rendered, so
 /// a failure leaves no partial or half-updated file behind; stdout gets its outputs last.
 pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
@@ -36,18 +45,22 @@ pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     let mut stdout_parts = Vec::new();
     for spec in specs {
         match &spec.file {
-            Some(path) => staged.push((stage(spec.format, sbom, path)?, path)),
-            None => {
-                let mut buffer = Vec::new();
-                sbomgen_format::write(spec.format, sbom, &mut buffer)
-                    .with_context(|| format!("cannot produce {} output", spec.format.name()))?;
-                stdout_parts.push(buffer);
-            }
+            Some(path) => staged.push(stage(spec.format, sbom, path)?),
+            None => stdout_parts.push(render(spec.format, sbom)?),
         }
     }
-    for (temp, path) in staged {
-        temp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    for output in staged {
+        match output {
+            Staged::File(temp, target, path) => {
+                temp.persist(&target)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Staged::Stream(bytes, path) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(&bytes))
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        }
     }
     let mut stdout = std::io::stdout().lock();
     for part in stdout_parts {
@@ -57,9 +70,40 @@ pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     Ok(())
 }
 
+fn render(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    sbomgen_format::write(format, sbom, &mut buffer)
+        .with_context(|| format!("cannot produce {} output", format.name()))?;
+    Ok(buffer)
+}
+
+/// Decides how `path` is published and renders into the staging place.
+fn stage<'a>(format: Format, sbom: &Sbom, path: &'a Path) -> Result<Staged<'a>> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            anyhow::bail!("cannot write {}: it is a directory", path.display())
+        }
+        Ok(meta) if !meta.is_file() => Ok(Staged::Stream(render(format, sbom)?, path)),
+        // A symlink to a regular file keeps being a symlink: the file it points to is replaced.
+        Ok(_) => {
+            let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            Ok(Staged::File(
+                stage_file(format, sbom, &target)?,
+                target,
+                path,
+            ))
+        }
+        Err(_) => Ok(Staged::File(
+            stage_file(format, sbom, path)?,
+            path.to_path_buf(),
+            path,
+        )),
+    }
+}
+
 /// Writes one output into a temporary file beside its destination (same filesystem, so the
 /// final rename is atomic).
-fn stage(format: Format, sbom: &Sbom, path: &Path) -> Result<tempfile::NamedTempFile> {
+fn stage_file(format: Format, sbom: &Sbom, path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
