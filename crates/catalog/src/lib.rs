@@ -46,11 +46,6 @@ pub static CATALOGUERS: &[&dyn Cataloguer] = &[
     &rpm::RpmCataloguer,
 ];
 
-/// The union of all cataloguers' and the distro detector's patterns, for the layer reader.
-pub fn all_patterns() -> Vec<&'static str> {
-    patterns_for(CATALOGUERS)
-}
-
 /// The union of the given cataloguers' and the distro detector's patterns, sorted.
 pub fn patterns_for(cataloguers: &[&dyn Cataloguer]) -> Vec<&'static str> {
     let mut patterns: Vec<&'static str> = cataloguers
@@ -74,7 +69,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        for pattern in all_patterns() {
+        for pattern in patterns_for(CATALOGUERS) {
             assert!(
                 !pattern.starts_with('/') && !pattern.is_empty(),
                 "{pattern}"

@@ -36,8 +36,6 @@ impl<'a> FileView<'a> {
                 std::ops::Bound::Excluded(end.as_str()),
             ))
             .map(|(p, b)| (*p, *b))
-            .collect::<Vec<_>>()
-            .into_iter()
     }
 
     pub fn is_empty(&self) -> bool {

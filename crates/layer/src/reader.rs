@@ -118,30 +118,7 @@ pub fn read_layer<R: Read>(
         drop(buffered);
         let (digest, compressed) = blob.finish();
 
-        if let Some(expected) = &expected.digest {
-            if *expected != digest {
-                return Err(LayerError::DigestMismatch {
-                    expected: expected.clone(),
-                    actual: digest,
-                });
-            }
-        }
-        if let Some(expected_size) = expected.size {
-            if expected_size != compressed {
-                return Err(LayerError::SizeMismatch {
-                    expected: expected_size,
-                    actual: compressed,
-                });
-            }
-        }
-        if let Some(expected) = &expected.diff_id {
-            if *expected != diff_id {
-                return Err(LayerError::DiffIdMismatch {
-                    expected: expected.clone(),
-                    actual: diff_id,
-                });
-            }
-        }
+        verify(expected, &digest, compressed, &diff_id)?;
         report.files = files;
         report.digest = Some(digest);
         report.diff_id = Some(diff_id);
@@ -149,6 +126,34 @@ pub fn read_layer<R: Read>(
         report.uncompressed_size = Some(uncompressed);
         Ok(report)
     })
+}
+
+/// Checks what the stream hashed to against what the source promised.
+fn verify(
+    expected: &Expected,
+    digest: &Digest,
+    compressed: u64,
+    diff_id: &Digest,
+) -> Result<(), LayerError> {
+    if let Some(want) = expected.digest.as_ref().filter(|want| *want != digest) {
+        return Err(LayerError::DigestMismatch {
+            expected: want.clone(),
+            actual: digest.clone(),
+        });
+    }
+    if let Some(want) = expected.size.filter(|want| *want != compressed) {
+        return Err(LayerError::SizeMismatch {
+            expected: want,
+            actual: compressed,
+        });
+    }
+    if let Some(want) = expected.diff_id.as_ref().filter(|want| *want != diff_id) {
+        return Err(LayerError::DiffIdMismatch {
+            expected: want.clone(),
+            actual: diff_id.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Marks that an error came from below the tar parser (decompression or the blob itself), so it

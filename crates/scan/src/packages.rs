@@ -116,49 +116,57 @@ fn view_at<'a>(
 /// The document's view of a tracked package; owned files are checked against the final
 /// filesystem.
 pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>, overlay: &Overlay) -> Package {
-    let record = &tracked.record;
+    let TrackedPackage {
+        record,
+        introduced_in,
+        removed_in,
+        replaced_by,
+        locations,
+    } = tracked;
+    // Identifiers and counts first, while the record is whole; then its fields move out.
+    let purl = identify::purl(&record, distro);
+    let cpes = identify::cpes(&record);
+    let version = match record.epoch {
+        Some(epoch) => format!("{epoch}:{}", record.version),
+        None => record.version,
+    };
+    let mut licenses: Vec<String> = Vec::with_capacity(record.licenses.len());
+    for raw in &record.licenses {
+        let license = identify::license(raw, record.ecosystem);
+        if !licenses.contains(&license) {
+            licenses.push(license);
+        }
+    }
+    let files_present = record
+        .files
+        .iter()
+        .filter(|path| overlay.get(path).is_some())
+        .count() as u64;
     let mut metadata: serde_json::Map<String, serde_json::Value> =
-        record.metadata.clone().into_iter().collect();
+        record.metadata.into_iter().collect();
     if let Some(epoch) = record.epoch {
         metadata.insert("epoch".into(), epoch.into());
     }
-    let mut licenses: Vec<String> = record
-        .licenses
-        .iter()
-        .map(|l| identify::license(l, record.ecosystem))
-        .collect();
-    licenses.dedup();
     Package {
-        name: record.name.clone(),
-        version: match record.epoch {
-            Some(epoch) => format!("{epoch}:{}", record.version),
-            None => record.version.clone(),
-        },
+        name: record.name,
+        version,
         kind: record.ecosystem.purl_type().to_string(),
-        purl: identify::purl(record, distro),
-        cpes: identify::cpes(record),
+        purl,
+        cpes,
         licenses,
-        arch: record.arch.clone(),
-        source_name: record.source_name.clone(),
-        source_version: record.source_version.clone(),
-        introduced_in: Some(tracked.introduced_in),
-        removed_in: tracked.removed_in,
-        replaced_by: tracked.replaced_by.clone(),
-        locations: tracked
-            .locations
-            .iter()
-            .map(|(path, layer)| Location {
-                path: path.clone(),
-                layer_index: *layer,
-            })
+        arch: record.arch,
+        source_name: record.source_name,
+        source_version: record.source_version,
+        introduced_in: Some(introduced_in),
+        removed_in,
+        replaced_by,
+        locations: locations
+            .into_iter()
+            .map(|(path, layer_index)| Location { path, layer_index })
             .collect(),
         files: record.files.len() as u64,
-        files_present: record
-            .files
-            .iter()
-            .filter(|path| overlay.get(path).is_some())
-            .count() as u64,
-        depends_on: record.depends_on.clone(),
+        files_present,
+        depends_on: record.depends_on,
         metadata: serde_json::Value::Object(metadata),
     }
 }
