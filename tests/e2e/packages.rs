@@ -40,7 +40,7 @@ Files: debian/*\nCopyright: 2023 Debian\nLicense: BSD-3-clause\n\nLicense: curl\
 
 /// base + curl; then curl upgraded, libcurl4 and wget installed; then wget removed; then the
 /// apt lists and dpkg status "cleaned up" by a later layer that replaces the database.
-fn debian_image() -> ImageSpec {
+pub(crate) fn debian_image() -> ImageSpec {
     let base = stanza("base-files", "12.4+deb12u5", None, "");
     let curl_old = stanza(
         "curl",

@@ -12,17 +12,23 @@ pub fn sbomgen(args: &[&str]) -> Output {
         .expect("the sbomgen binary runs")
 }
 
-/// Runs a scan expected to succeed and returns its native JSON.
+/// Runs a scan expected to succeed and returns its native JSON. The same run writes every
+/// standard document, and each is validated against the official schemas.
 pub fn scan_json(args: &[&str]) -> Value {
+    let documents = tempfile::tempdir().unwrap();
+    let outputs = crate::documents::output_args(documents.path());
     let mut all = args.to_vec();
     all.extend(["-o", "json", "-q"]);
+    all.extend(outputs.iter().map(String::as_str));
     let out = sbomgen(&all);
     assert!(
         out.status.success(),
         "sbomgen {all:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+    let native: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    crate::documents::check(documents.path(), args, &native);
+    native
 }
 
 /// Runs a command expected to fail cleanly and returns its stderr.

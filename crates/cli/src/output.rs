@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
-use sbomgen_format::Format;
+use sbomgen_format::{DocumentInfo, Format};
 use sbomgen_model::Sbom;
 
 /// One requested output.
@@ -40,13 +40,18 @@ enum Staged<'a> {
 
 /// Renders every output, then publishes them: files appear by rename only after all rendered, so
 /// a failure leaves no partial or half-updated file behind; stdout gets its outputs last.
+///
+/// Document timestamps come from `SOURCE_DATE_EPOCH` when set, else from the image.
 pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
+    let info = &info;
     let mut staged = Vec::new();
     let mut stdout_parts = Vec::new();
     for spec in specs {
         match &spec.file {
-            Some(path) => staged.push(stage(spec.format, sbom, path)?),
-            None => stdout_parts.push(render(spec.format, sbom)?),
+            Some(path) => staged.push(stage(spec.format, sbom, info, path)?),
+            None => stdout_parts.push(render(spec.format, sbom, info)?),
         }
     }
     for output in staged {
@@ -70,31 +75,36 @@ pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     Ok(())
 }
 
-fn render(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
+fn render(format: Format, sbom: &Sbom, info: &DocumentInfo) -> Result<Vec<u8>> {
     let mut buffer = Vec::new();
-    sbomgen_format::write(format, sbom, &mut buffer)
+    sbomgen_format::write(format, sbom, info, &mut buffer)
         .with_context(|| format!("cannot produce {} output", format.name()))?;
     Ok(buffer)
 }
 
 /// Decides how `path` is published and renders into the staging place.
-fn stage<'a>(format: Format, sbom: &Sbom, path: &'a Path) -> Result<Staged<'a>> {
+fn stage<'a>(
+    format: Format,
+    sbom: &Sbom,
+    info: &DocumentInfo,
+    path: &'a Path,
+) -> Result<Staged<'a>> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             anyhow::bail!("cannot write {}: it is a directory", path.display())
         }
-        Ok(meta) if !meta.is_file() => Ok(Staged::Stream(render(format, sbom)?, path)),
+        Ok(meta) if !meta.is_file() => Ok(Staged::Stream(render(format, sbom, info)?, path)),
         // A symlink to a regular file keeps being a symlink: the file it points to is replaced.
         Ok(_) => {
             let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             Ok(Staged::File(
-                stage_file(format, sbom, &target)?,
+                stage_file(format, sbom, info, &target)?,
                 target,
                 path,
             ))
         }
         Err(_) => Ok(Staged::File(
-            stage_file(format, sbom, path)?,
+            stage_file(format, sbom, info, path)?,
             path.to_path_buf(),
             path,
         )),
@@ -103,7 +113,12 @@ fn stage<'a>(format: Format, sbom: &Sbom, path: &'a Path) -> Result<Staged<'a>> 
 
 /// Writes one output into a temporary file beside its destination (same filesystem, so the
 /// final rename is atomic).
-fn stage_file(format: Format, sbom: &Sbom, path: &Path) -> Result<tempfile::NamedTempFile> {
+fn stage_file(
+    format: Format,
+    sbom: &Sbom,
+    info: &DocumentInfo,
+    path: &Path,
+) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -119,7 +134,7 @@ fn stage_file(format: Format, sbom: &Sbom, path: &Path) -> Result<tempfile::Name
             )
         })?;
     let mut writer = std::io::BufWriter::new(temp.as_file_mut());
-    sbomgen_format::write(format, sbom, &mut writer)
+    sbomgen_format::write(format, sbom, info, &mut writer)
         .with_context(|| format!("cannot write {}", path.display()))?;
     writer
         .flush()

@@ -1,12 +1,22 @@
-//! Output formats. Each module is one function from an [`Sbom`] to a [`Write`].
+//! Output formats: each module turns an [`Sbom`] into one kind of document, and back where the
+//! format can carry it (`sbomgen convert`).
 //!
 //! - [`json`]: sbomgen's native document, keys sorted, byte-identical across runs.
 //! - [`table`]: a human summary.
+//! - [`spdx`]: SPDX 2.3 JSON and tag-value.
+//! - [`cyclonedx`]: CycloneDX 1.6 (or 1.5) JSON and 1.6 XML.
+//! - [`read`]: recognises a native, SPDX or CycloneDX JSON document and rebuilds an [`Sbom`].
+//!
+//! Shared by the standard formats: [`meta`] (timestamp and document UUID, derived from the
+//! image), [`ids`] (image identity, stable package ids, dependency edges) and [`provenance`]
+//! (layer provenance as `sbomgen:` properties).
 //!
 //! ```
-//! use sbomgen_format::{write, Format};
+//! use sbomgen_format::{write, DocumentInfo, Format};
+//! let sbom = sbomgen_model::Sbom::default();
+//! let info = DocumentInfo::resolve(&sbom, None).unwrap();
 //! let mut out = Vec::new();
-//! write(Format::Json, &sbomgen_model::Sbom::default(), &mut out).unwrap();
+//! write(Format::Json, &sbom, &info, &mut out).unwrap();
 //! assert!(out.starts_with(b"{"));
 //! ```
 
@@ -15,54 +25,139 @@ use std::str::FromStr;
 
 use sbomgen_model::Sbom;
 
+pub mod cyclonedx;
+pub mod ids;
 pub mod json;
+pub mod meta;
+pub mod provenance;
+pub mod read;
+pub mod spdx;
 pub mod table;
+
+pub use cyclonedx::SpecVersion;
+pub use meta::DocumentInfo;
+pub use read::read;
 
 /// An output format name as given to `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Json,
     Table,
+    SpdxJson,
+    SpdxTagValue,
+    CycloneDxJson(SpecVersion),
+    CycloneDxXml(SpecVersion),
 }
 
 impl Format {
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Table];
+    /// Every format with its canonical name, in the order help texts list them.
+    pub const ALL: &'static [Format] = &[
+        Format::Table,
+        Format::Json,
+        Format::SpdxJson,
+        Format::SpdxTagValue,
+        Format::CycloneDxJson(SpecVersion::V1_6),
+        Format::CycloneDxJson(SpecVersion::V1_5),
+        Format::CycloneDxXml(SpecVersion::V1_6),
+        Format::CycloneDxXml(SpecVersion::V1_5),
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Table => "table",
+            Format::SpdxJson => "spdx-json",
+            Format::SpdxTagValue => "spdx-tag-value",
+            Format::CycloneDxJson(SpecVersion::V1_6) => "cyclonedx-json",
+            Format::CycloneDxJson(SpecVersion::V1_5) => "cyclonedx-json@1.5",
+            Format::CycloneDxXml(SpecVersion::V1_6) => "cyclonedx-xml",
+            Format::CycloneDxXml(SpecVersion::V1_5) => "cyclonedx-xml@1.5",
         }
+    }
+
+    /// The names `-o` accepts, for help and error texts.
+    pub fn names() -> String {
+        Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
-/// Why an output could not be produced.
+/// Why an output could not be produced, or an input document not read.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("unknown output format {0:?} (known: json, table)")]
+    #[error("unknown output format {0:?} (known: {known})", known = Format::names())]
     Unknown(String),
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
     #[error("cannot encode output: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("SOURCE_DATE_EPOCH={0:?} is not a number of seconds since 1970-01-01")]
+    SourceDateEpoch(String),
+    /// An input document that is not one `convert` can read.
+    #[error("{what}: {problem}")]
+    Unreadable { what: String, problem: String },
 }
 
 impl FromStr for Format {
     type Err = FormatError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let aliases = [
+            (
+                "cyclonedx-json@1.6",
+                Format::CycloneDxJson(SpecVersion::V1_6),
+            ),
+            ("cyclonedx-xml@1.6", Format::CycloneDxXml(SpecVersion::V1_6)),
+            ("spdx-json@2.3", Format::SpdxJson),
+            ("spdx-tag-value@2.3", Format::SpdxTagValue),
+        ];
         Format::ALL
             .iter()
-            .copied()
-            .find(|f| f.name() == s)
+            .map(|f| (f.name(), *f))
+            .chain(aliases)
+            .find(|(name, _)| *name == s)
+            .map(|(_, f)| f)
             .ok_or_else(|| FormatError::Unknown(s.to_string()))
     }
 }
 
-/// Writes `sbom` in `format`.
-pub fn write(format: Format, sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
+/// Writes `sbom` in `format`; `info` carries the document's timestamp and UUID.
+pub fn write(
+    format: Format,
+    sbom: &Sbom,
+    info: &DocumentInfo,
+    out: &mut dyn Write,
+) -> Result<(), FormatError> {
     match format {
         Format::Json => json::write(sbom, out),
         Format::Table => table::write(sbom, out),
+        Format::SpdxJson => spdx::write_json(sbom, info, out),
+        Format::SpdxTagValue => spdx::write_tag_value(sbom, info, out),
+        Format::CycloneDxJson(version) => cyclonedx::write_json(sbom, info, version, out),
+        Format::CycloneDxXml(version) => cyclonedx::write_xml(sbom, info, version, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_back() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>().unwrap(), *format);
+        }
+        assert_eq!(
+            "cyclonedx-json@1.6".parse::<Format>().unwrap(),
+            Format::CycloneDxJson(SpecVersion::V1_6)
+        );
+        let err = "spdx".parse::<Format>().unwrap_err().to_string();
+        assert!(
+            err.contains("spdx-json") && err.contains("cyclonedx-xml"),
+            "{err}"
+        );
     }
 }

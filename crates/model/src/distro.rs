@@ -1,9 +1,9 @@
 //! The operating system release the final filesystem declares.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Distro identity from `os-release` (or a fallback release file), used for purl qualifiers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Distro {
     /// `ID`, e.g. `debian`, `alpine`, `rhel`.

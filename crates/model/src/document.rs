@@ -3,13 +3,13 @@
 //! Field names are the contract of `-o json` (camelCase). Encoders sort keys, so declaration order
 //! here does not matter for output.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Digest, Distro, Platform};
 
 /// The whole result of a scan.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Sbom {
     pub source: SourceInfo,
     pub distro: Option<Distro>,
@@ -19,8 +19,8 @@ pub struct Sbom {
 }
 
 /// Where the image came from and which manifest was chosen.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SourceInfo {
     /// `oci-dir`, `oci-archive`, `docker-archive`, `dir` or `registry`.
     #[serde(rename = "type")]
@@ -33,11 +33,15 @@ pub struct SourceInfo {
     pub manifest_digest: Option<Digest>,
     pub config_digest: Option<Digest>,
     pub platform: Option<Platform>,
+    /// The image config's `created` timestamp, verbatim (documents derive their own timestamp
+    /// from it, so that the same image gives the same document).
+    #[serde(default)]
+    pub created: Option<String>,
 }
 
 /// One layer, 0-based in manifest order, with what it changed in the filesystem.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct LayerSummary {
     pub index: usize,
     /// Digest of the blob as stored (compressed); equal to `diff_id` for uncompressed layers.
@@ -59,7 +63,7 @@ pub struct LayerSummary {
 
 /// A file written by one layer and removed by a later one: absent from the final filesystem, yet
 /// still shipped in the image's blobs.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HiddenFile {
     pub path: String,
@@ -69,7 +73,7 @@ pub struct HiddenFile {
 }
 
 /// Where a package record was seen.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     pub path: String,
@@ -77,8 +81,8 @@ pub struct Location {
 }
 
 /// A catalogued package with its layer provenance (filled by the cataloguers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Package {
     pub name: String,
     pub version: String,

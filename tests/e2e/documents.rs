@@ -1,0 +1,112 @@
+//! Every scan the end-to-end tests run also writes every standard document, and each one is
+//! checked against the official schemas here: validity is proven on every image the suite
+//! scans, not on one sample.
+//!
+//! With `SBOMGEN_VALIDATION_DIR` set, the documents are also kept there, so that CI can run the
+//! independent PyPI validators (`pyspdxtools`, `cyclonedx-python-lib`) over all of them.
+
+use std::path::Path;
+
+use sbomgen_testkit::schema::{self, Schema};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The standard formats with the file each is written to.
+pub const DOCUMENTS: [(&str, &str); 5] = [
+    ("spdx-json", "sbom.spdx.json"),
+    ("spdx-tag-value", "sbom.spdx"),
+    ("cyclonedx-json", "sbom.cdx.json"),
+    ("cyclonedx-json@1.5", "sbom.cdx15.json"),
+    ("cyclonedx-xml", "sbom.cdx.xml"),
+];
+
+/// `-o FORMAT=FILE` arguments writing every standard document into `dir`.
+pub fn output_args(dir: &Path) -> Vec<String> {
+    DOCUMENTS
+        .iter()
+        .flat_map(|(format, file)| {
+            [
+                "-o".to_string(),
+                format!("{format}={}", dir.join(file).display()),
+            ]
+        })
+        .collect()
+}
+
+fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// Validates the documents [`output_args`] wrote into `dir` for a scan of `args`, and checks
+/// that each lists as many packages as the native document.
+pub fn check(dir: &Path, args: &[&str], native: &Value) {
+    let packages = native["packages"].as_array().map_or(0, Vec::len);
+    let spdx = read_json(&dir.join("sbom.spdx.json"));
+    if let Err(e) = schema::validate_json(Schema::Spdx23, &spdx) {
+        panic!("SPDX JSON for {args:?} is invalid: {e}");
+    }
+    let cdx = read_json(&dir.join("sbom.cdx.json"));
+    if let Err(e) = schema::validate_json(Schema::CycloneDx16, &cdx) {
+        panic!("CycloneDX 1.6 JSON for {args:?} is invalid: {e}");
+    }
+    let cdx15 = read_json(&dir.join("sbom.cdx15.json"));
+    if let Err(e) = schema::validate_json(Schema::CycloneDx15, &cdx15) {
+        panic!("CycloneDX 1.5 JSON for {args:?} is invalid: {e}");
+    }
+    let tag_value = std::fs::read_to_string(dir.join("sbom.spdx")).unwrap();
+    assert!(
+        tag_value.starts_with("SPDXVersion: SPDX-2.3\n"),
+        "tag-value for {args:?}"
+    );
+    let xml = std::fs::read(dir.join("sbom.cdx.xml")).unwrap();
+    match schema::validate_cyclonedx_xml(&xml) {
+        Ok(true) => {}
+        Ok(false) if std::env::var_os("CI").is_some() => {
+            panic!("xmllint is missing in CI: scripts/test.sh installs libxml2-utils")
+        }
+        Ok(false) => eprintln!("skipped XML schema check: xmllint is not installed"),
+        Err(e) => panic!("CycloneDX XML for {args:?} is invalid: {e}"),
+    }
+    // Every native package is in every document: the package list a consumer sees is whole.
+    let spdx_packages = spdx["packages"]
+        .as_array()
+        .map_or(0, |list| list.iter().filter(|p| is_package(p)).count());
+    assert_eq!(spdx_packages, packages, "SPDX package count for {args:?}");
+    let cdx_components = cdx["components"].as_array().map_or(0, |list| {
+        list.iter()
+            .filter(|c| c["type"] != "operating-system")
+            .count()
+    });
+    assert_eq!(
+        cdx_components, packages,
+        "CycloneDX component count for {args:?}"
+    );
+    keep(dir, args);
+}
+
+/// SPDX packages that stand for software found in the image (not the image or its distro).
+fn is_package(package: &Value) -> bool {
+    !matches!(
+        package["primaryPackagePurpose"].as_str(),
+        Some("CONTAINER" | "OPERATING_SYSTEM")
+    )
+}
+
+/// Copies the documents to `$SBOMGEN_VALIDATION_DIR/<hash of args>/` for CI's validators.
+fn keep(dir: &Path, args: &[&str]) {
+    let Some(target) = std::env::var_os("SBOMGEN_VALIDATION_DIR") else {
+        return;
+    };
+    let name = hex(&Sha256::digest(args.join("\0").as_bytes())[..8]);
+    let target = Path::new(&target).join(name);
+    std::fs::create_dir_all(&target).unwrap();
+    for (_, file) in DOCUMENTS {
+        std::fs::copy(dir.join(file), target.join(file)).unwrap();
+    }
+    std::fs::write(target.join("args.txt"), args.join(" ")).unwrap();
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
