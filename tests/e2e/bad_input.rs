@@ -215,10 +215,26 @@ fn unsupported_layer_media_type() {
 fn nonexistent_path_and_unknown_scheme() {
     let err = failure(&["scan", "/nonexistent/image.tar"]);
     assert!(err.contains("/nonexistent/image.tar"), "{err}");
-    let err = failure(&["scan", "ftp:something"]);
-    assert!(err.contains("ftp"), "{err}");
-    let err = failure(&["scan", "registry:alpine:3.20"]);
-    assert!(err.contains("registry"), "{err}");
+    // `ftp:something` would be the image docker.io/library/ftp:something, like `alpine:3.20`.
+    let err = failure(&["scan", "ftp://example/x"]);
+    assert!(err.contains("unknown source scheme \"ftp\""), "{err}");
+    let err = failure(&["scan", "./no/such/app.tar:v1"]);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn unreachable_registry_names_the_reference() {
+    // Port 1 on loopback: nothing listens, and nothing leaves the machine.
+    for source in [
+        "registry:127.0.0.1:1/nothing:tag",
+        "127.0.0.1:1/nothing:tag",
+    ] {
+        let err = failure(&["scan", source, "--no-cache"]);
+        assert!(
+            err.contains("cannot reach registry 127.0.0.1:1 for 127.0.0.1:1/nothing:tag"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -3,7 +3,10 @@
 
 mod bad_input;
 mod demo;
+mod documents;
+mod formats;
 mod local_sources;
 mod packages;
+mod registry;
 mod support;
 mod third_party;

@@ -21,15 +21,32 @@ pub struct Cli {
 pub enum Command {
     /// Scan an image and write its SBOM (the default subcommand).
     Scan(ScanArgs),
+    /// Read an SBOM (sbomgen JSON, SPDX JSON or CycloneDX JSON, also Syft's and Trivy's) and
+    /// write it in other formats, keeping layer provenance where the input has it.
+    Convert(ConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The document to read, or `-` for standard input.
+    pub input: String,
+
+    /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: table, json,
+    /// spdx-json, spdx-tag-value, cyclonedx-json, cyclonedx-json@1.5, cyclonedx-xml.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]", required = true)]
+    pub outputs: Vec<OutputSpec>,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// The image: oci-dir:PATH, oci-archive:PATH, docker-archive:PATH, dir:PATH, or a path whose
-    /// kind is detected (OCI layout directory, OCI or docker archive, plain directory).
+    /// The image: oci-dir:PATH, oci-archive:PATH, docker-archive:PATH, dir:PATH, registry:REF,
+    /// a path whose kind is detected (OCI layout directory, OCI or docker archive, plain
+    /// directory), or an image reference such as alpine:3.20 or ghcr.io/org/app@sha256:… (an
+    /// existing path wins).
     pub source: String,
 
-    /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: json, table.
+    /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: table, json,
+    /// spdx-json, spdx-tag-value, cyclonedx-json (1.6), cyclonedx-json@1.5, cyclonedx-xml.
     #[arg(
         short,
         long = "output",
@@ -58,6 +75,9 @@ pub struct ScanArgs {
     /// Print no warnings.
     #[arg(short, long)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,7 +88,7 @@ pub enum ScopeArg {
 
 /// `scan` is the default subcommand: `sbomgen ./app.tar` means `sbomgen scan ./app.tar`.
 pub fn with_default_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    const TOP_LEVEL: &[&str] = &["scan", "help", "-h", "--help", "-V", "--version"];
+    const TOP_LEVEL: &[&str] = &["scan", "convert", "help", "-h", "--help", "-V", "--version"];
     let mut args: Vec<OsString> = args.into_iter().collect();
     let explicit = args
         .get(1)

@@ -6,6 +6,8 @@
 mod args;
 mod commands;
 mod output;
+mod progress;
+mod registry_args;
 
 use std::process::ExitCode;
 
@@ -15,6 +17,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse_from(args::with_default_subcommand(std::env::args_os()));
     let result = match cli.command {
         args::Command::Scan(scan) => commands::scan::run(scan),
+        args::Command::Convert(convert) => commands::convert::run(convert),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

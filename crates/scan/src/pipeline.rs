@@ -3,9 +3,11 @@
 use rayon::prelude::*;
 use sbomgen_catalog::{distro, Cataloguer, CATALOGUERS};
 use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
-use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom};
+use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom, SourceInfo};
 use sbomgen_overlay::merge;
-use sbomgen_source::{open, Image, LayerContent, LayerSource, OpenOptions, SourceSpec};
+use sbomgen_source::{
+    open, Image, LayerContent, LayerSource, OpenOptions, RegistryOptions, SourceSpec,
+};
 
 use crate::packages::{catalogue, to_package};
 use crate::ScanError;
@@ -21,6 +23,8 @@ pub struct ScanOptions {
     pub scope: Scope,
     /// Names of the cataloguers to run; `None` runs all, an empty list none (index only).
     pub cataloguers: Option<Vec<String>>,
+    /// How to reach registries, for `registry:` sources.
+    pub registry: RegistryOptions,
 }
 
 /// Which packages the document lists.
@@ -76,6 +80,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         spec,
         &OpenOptions {
             platform: options.platform.clone(),
+            registry: options.registry.clone(),
         },
     )?;
     let patterns = sbomgen_catalog::patterns_for(&cataloguers);
@@ -130,7 +135,10 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     });
 
     let sbom = Sbom {
-        source: image.info.clone(),
+        source: SourceInfo {
+            created: image.created.clone(),
+            ..image.info.clone()
+        },
         distro,
         layers,
         hidden_files: overlay.hidden_files().to_vec(),

@@ -6,6 +6,9 @@ use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use sbomgen_model::Digest;
+use sbomgen_registry::{Reference, RegistryClient};
+
 use crate::error::SourceError;
 use crate::tarindex::{normalise, Compression, Slot, TarIndex};
 
@@ -237,26 +240,70 @@ impl Container {
 ///
 /// Each [`BlobHandle::open`] returns an independent reader, so layers are read in parallel
 /// without re-reading the archive (plain tars are read by seek; compressed tars are decompressed
-/// again from their start, as they offer no random access).
+/// again from their start, as they offer no random access). A registry blob is downloaded (or
+/// read from the blob cache) by each open.
 #[derive(Debug, Clone)]
 pub struct BlobHandle {
-    container: Container,
-    name: Arc<str>,
+    location: Location,
     description: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+enum Location {
+    Local {
+        container: Container,
+        name: Arc<str>,
+    },
+    Remote(Arc<RemoteBlob>),
+}
+
+#[derive(Debug)]
+struct RemoteBlob {
+    client: RegistryClient,
+    reference: Reference,
+    digest: Digest,
+    size: Option<u64>,
 }
 
 impl BlobHandle {
     pub(crate) fn new(container: &Container, name: &str, label: &str) -> BlobHandle {
         BlobHandle {
             description: format!("{label} in {}", container.origin()).into(),
-            container: container.clone(),
-            name: name.into(),
+            location: Location::Local {
+                container: container.clone(),
+                name: name.into(),
+            },
+        }
+    }
+
+    /// The blob `digest` of the image `reference`, pulled through `client`.
+    pub(crate) fn remote(
+        client: &RegistryClient,
+        reference: &Reference,
+        digest: &Digest,
+        size: Option<u64>,
+    ) -> BlobHandle {
+        BlobHandle {
+            description: format!("blob {digest} of {reference}").into(),
+            location: Location::Remote(Arc::new(RemoteBlob {
+                client: client.clone(),
+                reference: reference.clone(),
+                digest: digest.clone(),
+                size,
+            })),
         }
     }
 
     /// A fresh reader over the blob's stored bytes (still compressed, if the blob is).
     pub fn open(&self) -> Result<Box<dyn Read + Send>, SourceError> {
-        self.container.open(&self.name)
+        match &self.location {
+            Location::Local { container, name } => container.open(name),
+            Location::Remote(blob) => {
+                Ok(blob
+                    .client
+                    .open_blob(&blob.reference, &blob.digest, blob.size)?)
+            }
+        }
     }
 
     /// The blob for error messages, e.g. `blob sha256:ab12cd34ef56… in oci-dir ./app.oci`.

@@ -7,6 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use sbomgen_model::{Digest, DigestError, Platform};
+use sbomgen_registry::{ReferenceError, RegistryError};
 
 /// Why a source could not be parsed or opened.
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +22,19 @@ pub enum SourceError {
     )]
     UnknownScheme { scheme: String, input: String },
 
-    #[error("registry sources are not supported yet: {reference:?}")]
-    RegistryUnsupported { reference: String },
+    /// A bare name that is neither a path nor clearly an image reference (no tag, digest or
+    /// registry host), e.g. `alpine`.
+    #[error(
+        "source {input} does not exist (to pull it from a registry, write registry:{input} or \
+         {input}:latest)"
+    )]
+    NotFoundOrReference { input: String },
+
+    #[error(transparent)]
+    BadReference(#[from] ReferenceError),
+
+    #[error(transparent)]
+    Registry(Box<RegistryError>),
 
     #[error("{} is not an image archive: neither oci-layout nor manifest.json found", .path.display())]
     NotAnImageArchive { path: PathBuf },
@@ -126,6 +138,12 @@ pub enum SourceError {
         actual: Box<Platform>,
         origin: String,
     },
+}
+
+impl From<RegistryError> for SourceError {
+    fn from(error: RegistryError) -> Self {
+        SourceError::Registry(Box::new(error))
+    }
 }
 
 fn known_schemes() -> String {

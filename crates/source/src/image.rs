@@ -3,18 +3,21 @@
 use std::path::{Path, PathBuf};
 
 use sbomgen_model::{Digest, Platform, SourceInfo};
+use sbomgen_registry::ClientOptions;
 
 use crate::container::{BlobHandle, Container};
 use crate::error::SourceError;
 use crate::spec::SourceSpec;
-use crate::{docker, oci};
+use crate::{docker, oci, remote};
 
 /// Choices made while opening a source.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     /// The platform to choose from a multi-platform index; `None` = the only one, else
     /// linux/amd64. A single-platform image that does not satisfy it is an error.
     pub platform: Option<Platform>,
+    /// How to reach registries (`registry:` sources only).
+    pub registry: ClientOptions,
 }
 
 /// One image, ready to be read layer by layer.
@@ -101,9 +104,7 @@ pub fn open(spec: &SourceSpec, options: &OpenOptions) -> Result<Image, SourceErr
                 content: LayerContent::Directory(path.clone()),
             }],
         }),
-        SourceSpec::Registry { reference } => Err(SourceError::RegistryUnsupported {
-            reference: reference.clone(),
-        }),
+        SourceSpec::Registry { reference } => remote::open(reference, options),
     }
 }
 

@@ -20,7 +20,7 @@ pub(crate) const MANIFEST_OCI: &str = "application/vnd.oci.image.manifest.v1+jso
 pub(crate) const MANIFEST_DOCKER: &str = "application/vnd.docker.distribution.manifest.v2+json";
 
 /// Indexes nest one level in practice (index.json → multi-platform index); deeper is refused.
-const MAX_INDEX_DEPTH: usize = 4;
+pub(crate) const MAX_INDEX_DEPTH: usize = 4;
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// containerd and `docker save` put the full reference here, next to the bare tag in `REF_NAME`.
@@ -225,14 +225,33 @@ impl Walk<'_> {
     fn probe(&self, desc: &Descriptor) -> Result<String, SourceError> {
         let bytes = read_blob(self.container, desc)?;
         let what = blob_label(self.container, &desc.digest);
-        let probe: Probe = parse_json(&bytes, &what)?;
-        Ok(match (probe.media_type, probe.manifests, probe.config) {
-            (Some(mt), _, _) => mt,
-            (None, Some(_), _) => INDEX_OCI.to_string(),
-            (None, None, Some(_)) => MANIFEST_OCI.to_string(),
-            (None, None, None) => "(none)".to_string(),
-        })
+        probe_media_type(&bytes, &what)
     }
+}
+
+/// The media type a manifest or index document declares, or the one its shape implies
+/// (descriptors without a `mediaType`, as older tools wrote them).
+pub(crate) fn probe_media_type(bytes: &[u8], what: &str) -> Result<String, SourceError> {
+    let probe: Probe = parse_json(bytes, what)?;
+    Ok(match (probe.media_type, probe.manifests, probe.config) {
+        (Some(mt), _, _) => mt,
+        (None, Some(_), _) => INDEX_OCI.to_string(),
+        (None, None, Some(_)) => MANIFEST_OCI.to_string(),
+        (None, None, None) => "(none)".to_string(),
+    })
+}
+
+/// The entries of an index document, attestation manifests left out.
+pub(crate) fn index_entries(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, SourceError> {
+    let index: RawIndex = parse_json(bytes, what)?;
+    let mut entries = Vec::with_capacity(index.manifests.len());
+    for (k, raw) in index.manifests.into_iter().enumerate() {
+        let desc = Descriptor::from_raw(raw, &format!("entry {k} of {what}"))?;
+        if !desc.is_attestation() {
+            entries.push(desc);
+        }
+    }
+    Ok(entries)
 }
 
 /// Merges entries that point at the same manifest (one image tagged twice).

@@ -1,4 +1,4 @@
-//! Opens an image from a local source and hands out its layers as readable blobs.
+//! Opens an image from a local source or a registry and hands out its layers as readable blobs.
 //!
 //! Role: parse the user's source string ([`SourceSpec`]), auto-detect its kind, read
 //! index → manifest → config (OCI and Docker media types), choose the platform, and return an
@@ -7,6 +7,8 @@
 //! `sbomgen-layer`'s job, which also verifies blob digests and diff_ids while streaming.
 //!
 //! Small JSON documents (index, manifest, config) are verified against their digests on read.
+//! Registry sources go through `sbomgen-registry` (set up by [`OpenOptions::registry`]); their
+//! layer blobs are downloaded (or read from its blob cache) when a layer is opened.
 //!
 //! ```no_run
 //! use sbomgen_source::{open, OpenOptions, SourceSpec};
@@ -25,7 +27,9 @@ mod docker;
 mod error;
 mod image;
 mod index;
+mod manifest;
 mod oci;
+mod remote;
 mod select;
 mod spec;
 mod tarindex;
@@ -34,4 +38,5 @@ mod verify;
 pub use container::BlobHandle;
 pub use error::SourceError;
 pub use image::{open, Image, LayerContent, LayerSource, OpenOptions};
+pub use sbomgen_registry::{ClientOptions as RegistryOptions, Reference};
 pub use spec::SourceSpec;

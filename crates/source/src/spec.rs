@@ -1,7 +1,10 @@
-//! The user's source string: `scheme:PATH[:REF]`, or a bare path whose kind is detected.
+//! The user's source string: `scheme:PATH[:REF]`, `registry:REF`, or a bare path whose kind is
+//! detected, or a bare image reference.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+use sbomgen_registry::Reference;
 
 use crate::container::Container;
 use crate::error::SourceError;
@@ -28,8 +31,9 @@ pub enum SourceSpec {
     },
     /// A root filesystem directory, scanned as one layer.
     Dir { path: PathBuf },
-    /// An image in a registry (reserved: opening it is not supported yet).
-    Registry { reference: String },
+    /// An image in a registry, normalised as Docker does (`alpine:3.20` is
+    /// `docker.io/library/alpine:3.20`).
+    Registry { reference: Reference },
 }
 
 /// Every scheme [`SourceSpec::parse`] knows, in the order error messages list them.
@@ -52,6 +56,12 @@ impl SourceSpec {
     ///
     /// A `:REF` suffix is split off only when the whole string is not an existing path and the
     /// part before the colon is: file names may contain colons.
+    ///
+    /// A bare string that is no existing path is an image reference when it parses as one and
+    /// says so unmistakably: it has a tag (`name:tag`), a digest (`name@sha256:…`) or a registry
+    /// host (`ghcr.io/org/app`), and does not look like a path (`./x`, `/x`, `~/x`, `x.tar`).
+    /// So an existing file always wins, and a mistyped path reports "does not exist" rather than
+    /// reaching for the network.
     pub fn parse(input: &str) -> Result<SourceSpec, SourceError> {
         if !input.is_empty() && Path::new(input).exists() {
             return detect(Path::new(input), None, input);
@@ -69,7 +79,7 @@ impl SourceSpec {
                 }
                 "registry" => {
                     return Ok(SourceSpec::Registry {
-                        reference: rest.to_string(),
+                        reference: rest.parse()?,
                     })
                 }
                 _ => {}
@@ -79,11 +89,19 @@ impl SourceSpec {
         if let (path, Some(reference)) = split_reference(input) {
             return detect(&path, Some(reference), input);
         }
+        if let Some(reference) = bare_reference(input) {
+            return Ok(SourceSpec::Registry { reference });
+        }
         match split_scheme(input) {
             Some((scheme, _)) => Err(SourceError::UnknownScheme {
                 scheme: scheme.to_string(),
                 input: input.to_string(),
             }),
+            None if !looks_like_path(input) && input.parse::<Reference>().is_ok() => {
+                Err(SourceError::NotFoundOrReference {
+                    input: input.to_string(),
+                })
+            }
             None => Err(SourceError::NotFound {
                 path: PathBuf::from(input),
             }),
@@ -121,6 +139,35 @@ impl fmt::Display for SourceSpec {
             SourceSpec::Registry { reference } => write!(f, "{kind}:{reference}"),
         }
     }
+}
+
+/// `input` as an image reference, when it is unmistakably one (see [`SourceSpec::parse`]).
+fn bare_reference(input: &str) -> Option<Reference> {
+    if looks_like_path(input) {
+        return None;
+    }
+    let reference: Reference = input.parse().ok()?;
+    let named = input.split('@').next().unwrap_or(input);
+    let last = named.rsplit('/').next().unwrap_or(named);
+    let has_tag = last.contains(':');
+    let has_digest = input.contains('@');
+    let has_host = named
+        .split_once('/')
+        .is_some_and(|(first, _)| first.contains(['.', ':']) || first == "localhost");
+    (has_tag || has_digest || has_host).then_some(reference)
+}
+
+/// Paths as people write them: relative or absolute prefixes, or an archive extension on the
+/// name (a repository may contain dots, but `app.tar:v1` means a file).
+fn looks_like_path(input: &str) -> bool {
+    const EXTENSIONS: [&str; 6] = [".tar", ".tgz", ".gz", ".zst", ".zstd", ".oci"];
+    if input.starts_with(['/', '.', '~']) || input.contains('\\') {
+        return true;
+    }
+    let named = input.split('@').next().unwrap_or(input);
+    let last = named.rsplit('/').next().unwrap_or(named);
+    let name = last.split(':').next().unwrap_or(last);
+    EXTENSIONS.iter().any(|ext| name.ends_with(ext))
 }
 
 /// `foo:rest` where `foo` looks like a URI scheme: a letter, then letters, digits, `+` or `-`,
@@ -190,12 +237,15 @@ mod tests {
 
     #[test]
     fn schemes() {
+        let spec = SourceSpec::parse("registry:alpine:3.19").unwrap();
         assert_eq!(
-            SourceSpec::parse("registry:alpine:3.19").unwrap(),
+            spec,
             SourceSpec::Registry {
-                reference: "alpine:3.19".into()
+                reference: "alpine:3.19".parse().unwrap()
             }
         );
+        assert_eq!(spec.to_string(), "registry:docker.io/library/alpine:3.19");
+        assert!(SourceSpec::parse("registry:Bad/Name").is_err());
         let spec = SourceSpec::parse("oci-dir:/nonexistent/app.oci").unwrap();
         assert_eq!(spec.kind(), "oci-dir");
         assert_eq!(spec.to_string(), "oci-dir:/nonexistent/app.oci");
@@ -209,10 +259,11 @@ mod tests {
 
     #[test]
     fn unknown_scheme_lists_known_ones() {
-        let err = SourceSpec::parse("foo:bar").unwrap_err().to_string();
+        // `foo:bar` would be the image docker.io/library/foo:bar; a path after the scheme is not.
+        let err = SourceSpec::parse("foo:./bar").unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown source scheme \"foo\" in \"foo:bar\" (known schemes: oci-dir:, oci-archive:, \
+            "unknown source scheme \"foo\" in \"foo:./bar\" (known schemes: oci-dir:, oci-archive:, \
              docker-archive:, dir:, registry:)"
         );
         for s in SCHEMES {
@@ -225,6 +276,51 @@ mod tests {
         let err = SourceSpec::parse("./no/such/image.tar").unwrap_err();
         assert_eq!(err.to_string(), "source ./no/such/image.tar does not exist");
         assert!(SourceSpec::parse("").is_err());
+    }
+
+    /// Input, then whether it is a registry reference (else a path that does not exist).
+    #[test]
+    fn bare_references_are_recognised_only_when_unmistakable() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let cases: Vec<(String, bool)> = vec![
+            ("alpine:3.20".into(), true),
+            (format!("alpine@{d}"), true),
+            ("ghcr.io/org/app".into(), true),
+            ("localhost:5000/app:1".into(), true),
+            ("localhost/app".into(), true),
+            (format!("127.0.0.1:5000/ns/app:tag@{d}"), true),
+            ("user/app:1".into(), true),
+            ("alpine".into(), false),
+            ("user/app".into(), false),
+            ("./missing.tar".into(), false),
+            ("missing.tar".into(), false),
+            ("missing.tar:v1".into(), false),
+            ("dir/app.oci:v1".into(), false),
+            ("/abs/path".into(), false),
+            ("~/img".into(), false),
+        ];
+        for (input, is_reference) in cases {
+            let parsed = SourceSpec::parse(&input);
+            match (&parsed, is_reference) {
+                (Ok(SourceSpec::Registry { .. }), true) => {}
+                (
+                    Err(SourceError::NotFound { .. } | SourceError::NotFoundOrReference { .. }),
+                    false,
+                ) => {}
+                _ => panic!("{input:?} parsed as {parsed:?}"),
+            }
+        }
+        let err = SourceSpec::parse("alpine").unwrap_err().to_string();
+        assert!(err.contains("registry:alpine"), "{err}");
+    }
+
+    #[test]
+    fn an_existing_path_wins_over_a_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let odd = dir.path().join("app:1");
+        std::fs::create_dir(&odd).unwrap();
+        let spec = SourceSpec::parse(&odd.display().to_string()).unwrap();
+        assert_eq!(spec.kind(), "dir");
     }
 
     #[test]

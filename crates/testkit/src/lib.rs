@@ -39,6 +39,8 @@ mod dir_walk;
 mod docker;
 mod image;
 mod oci;
+pub mod registry;
+pub mod schema;
 mod spec;
 mod tar_build;
 #[cfg(test)]

@@ -1,11 +1,16 @@
 //! `sbomgen scan SOURCE`: scan an image and write the requested outputs.
 
+use std::io::IsTerminal;
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
 use sbomgen_model::Platform;
-use sbomgen_scan::{ScanOptions, Scope};
+use sbomgen_registry::{ClientOptions as RegistryOptions, Progress};
+use sbomgen_scan::{ScanOptions, Scope, SourceSpec};
 
 use crate::args::{ScanArgs, ScopeArg};
 use crate::output;
+use crate::progress::TerminalProgress;
 
 pub fn run(args: ScanArgs) -> Result<()> {
     let platform = args
@@ -21,8 +26,24 @@ pub fn run(args: ScanArgs) -> Result<()> {
             .filter(|n| !n.is_empty() && n != "none")
             .collect()
     });
+    let context = || format!("cannot scan {}", args.source);
+    let spec = SourceSpec::parse(&args.source).with_context(context)?;
+    // Registry settings are read only for registry sources: a half-set credential variable or
+    // an unreadable password must not fail a local scan.
+    let mut progress = None;
+    let registry = if matches!(spec, SourceSpec::Registry { .. }) {
+        let terminal = (!args.quiet && std::io::stderr().is_terminal())
+            .then(|| Arc::new(TerminalProgress::new()));
+        progress.clone_from(&terminal);
+        args.registry
+            .options(terminal.map(|p| p as Arc<dyn Progress>))
+            .with_context(context)?
+    } else {
+        RegistryOptions::default()
+    };
     let options = ScanOptions {
         platform,
+        registry,
         jobs: args.jobs,
         scope: match args.scope {
             ScopeArg::AllLayers => Scope::AllLayers,
@@ -31,8 +52,11 @@ pub fn run(args: ScanArgs) -> Result<()> {
         cataloguers,
         ..ScanOptions::default()
     };
-    let scanned = sbomgen_scan::scan(&args.source, &options)
-        .with_context(|| format!("cannot scan {}", args.source))?;
+    let scanned = sbomgen_scan::scan_spec(&spec, &options);
+    if let Some(progress) = &progress {
+        progress.finish();
+    }
+    let scanned = scanned.with_context(context)?;
     if !args.quiet {
         for warning in &scanned.warnings {
             eprintln!("warning: {warning}");

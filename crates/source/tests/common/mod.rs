@@ -145,6 +145,7 @@ pub fn open_str(input: &str, platform: Option<&str>) -> Result<Image, String> {
     let spec = SourceSpec::parse(input).map_err(|e| e.to_string())?;
     let options = OpenOptions {
         platform: platform.map(|p| p.parse().unwrap()),
+        ..OpenOptions::default()
     };
     open(&spec, &options).map_err(|e| e.to_string())
 }

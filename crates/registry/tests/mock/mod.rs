@@ -1,0 +1,211 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1 for the behaviours a real registry will not show on
+//! demand: digest lies, rate limits, flaky gateways, connections cut mid-blob, stalls, and the
+//! token flow with a token server we control. Each connection is served on its own thread;
+//! every request is logged so tests can assert what the client sent.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Header names lowercased.
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// What to answer.
+pub enum Reply {
+    /// A complete response.
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Headers announcing `total` bytes, then only `body`, then the connection is closed.
+    Cut {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        total: usize,
+    },
+    /// Never answer.
+    Stall,
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
+        Reply::status(200, body)
+    }
+
+    pub fn status(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Full {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    pub fn with(mut self, name: &str, value: &str) -> Reply {
+        match &mut self {
+            Reply::Full { headers, .. } | Reply::Cut { headers, .. } => {
+                headers.push((name.to_string(), value.to_string()))
+            }
+            Reply::Stall => {}
+        }
+        self
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+pub struct Mock {
+    pub addr: String,
+    log: Arc<Mutex<Vec<Request>>>,
+}
+
+impl Mock {
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Mock {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let server_log = log.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let handler = handler.clone();
+                let log = server_log.clone();
+                thread::spawn(move || serve(stream, &*handler, &log));
+            }
+        });
+        Mock { addr, log }
+    }
+
+    /// Requests received so far (TLS probes, which are not HTTP, are not logged).
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, path_prefix: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.path.starts_with(path_prefix))
+            .count()
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    // A TLS ClientHello (the client's HTTPS probe of a loopback registry): hang up, as a
+    // plain-HTTP server's failed handshake would.
+    if reader.fill_buf().map_or(true, |b| b.first() == Some(&0x16)) {
+        return;
+    }
+    loop {
+        let Some(request) = read_request(&mut reader) else {
+            return;
+        };
+        log.lock().unwrap().push(request.clone());
+        match handler(&request) {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => {
+                let head = head(status, &headers, body.len());
+                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                    return;
+                }
+            }
+            Reply::Cut {
+                status,
+                headers,
+                body,
+                total,
+            } => {
+                let head = head(status, &headers, total);
+                let _ = writer.write_all(head.as_bytes());
+                let _ = writer.write_all(&body);
+                let _ = writer.flush();
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
+            Reply::Stall => {
+                thread::sleep(Duration::from_secs(60));
+                return;
+            }
+        }
+    }
+}
+
+fn head(status: u16, headers: &[(String, String)], length: usize) -> String {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {length}\r\n\r\n"));
+    head
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        206 => "Partial Content",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Whatever",
+    }
+}
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    if !parts.next()?.starts_with("HTTP/") {
+        return None;
+    }
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
