@@ -56,6 +56,13 @@ pub fn read_layer<R: Read>(
     };
     std::thread::scope(|scope| {
         let mut report = LayerReport::default();
+        // A failure of the blob stream itself (a dropped download, a disk error) must be told
+        // apart from corrupt compressed data, though both surface through the decoder.
+        let read_failed = Rc::new(Cell::new(false));
+        let blob = Watch {
+            inner: blob,
+            failed: Rc::clone(&read_failed),
+        };
         let mut blob = HashingReader::new(scope, blob);
         let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
         let compression = Compression::sniff(buffered.fill_buf().map_err(LayerError::Read)?);
@@ -95,6 +102,8 @@ pub fn read_layer<R: Read>(
                     what: "uncompressed layer size",
                     limit: limits.max_uncompressed,
                 }
+            } else if read_failed.get() {
+                LayerError::Read(source)
             } else if decode_failed.get() {
                 LayerError::Decompress {
                     compression: compression.name(),
