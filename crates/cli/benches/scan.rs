@@ -8,7 +8,10 @@
 //!   layers in parallel on the same number of threads, output discarded;
 //! - index-only: the real `sbomgen` binary with `--catalogers none` (layers read, indexed,
 //!   verified and merged, no package cataloguing);
-//! - scan: the real `sbomgen` binary scanning the image to `-o json`, wall time and peak RSS.
+//! - scan: the real `sbomgen` binary scanning the image to `-o json`, wall time and peak RSS;
+//! - registry (when Debian's `docker-registry` and `skopeo` are installed): the same image pushed
+//!   to a registry on 127.0.0.1 and scanned from there with a cold blob cache (a fresh
+//!   `--cache-dir` per run), a warm one, and `--no-cache`.
 //!
 //! Numbers go to stdout and to `target/bench/scan.json`. Nothing here asserts a time.
 
@@ -47,6 +50,7 @@ fn main() {
     let index_only = median(|| (run_scan(&image, &["--catalogers", "none"]), 0)).0;
     let scan = median(|| (run_scan(&image, &[]), 0)).0;
     let peak_rss_kb = children_peak_rss_kb();
+    let registry = registry_scans(&spec, &opened.tags);
 
     let mb = |bytes: u64| bytes as f64 / 1e6;
     let rate = |d: Duration| mb(compressed) / d.as_secs_f64();
@@ -81,8 +85,30 @@ fn main() {
         peak_rss_kb as f64 / 1024.0
     );
 
+    let registry_json = match &registry {
+        Some(r) => {
+            for (label, d) in [
+                ("registry, cold cache:", r.cold),
+                ("registry, warm cache:", r.warm),
+                ("registry, --no-cache:", r.no_cache),
+            ] {
+                println!(
+                    "{label:<23}{:.3} s  ({:.2}x the local scan)",
+                    d.as_secs_f64(),
+                    d.as_secs_f64() / scan.as_secs_f64()
+                );
+            }
+            format!(
+                "{{\"coldSeconds\":{:.4},\"warmSeconds\":{:.4},\"noCacheSeconds\":{:.4}}}",
+                r.cold.as_secs_f64(),
+                r.warm.as_secs_f64(),
+                r.no_cache.as_secs_f64()
+            )
+        }
+        None => "null".to_string(),
+    };
     let report = format!(
-        "{{\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"indexOnlySeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"peakRssKiB\":{peak_rss_kb}}}\n",
+        "{{\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"indexOnlySeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"peakRssKiB\":{peak_rss_kb},\"registry\":{registry_json}}}\n",
         opened.layers.len(),
         floor.as_secs_f64(),
         index_only.as_secs_f64(),
@@ -91,6 +117,70 @@ fn main() {
     let out = target.join("bench");
     std::fs::create_dir_all(&out).expect("target/bench");
     std::fs::write(out.join("scan.json"), report).expect("write scan.json");
+}
+
+/// Registry scan times of the bench image (medians).
+struct RegistryTimes {
+    cold: Duration,
+    warm: Duration,
+    no_cache: Duration,
+}
+
+/// Pushes the image to a throwaway registry on 127.0.0.1 and times scans from it; `None` (after
+/// saying why) when the registry tools are missing or the source cannot be pushed.
+fn registry_scans(spec: &SourceSpec, tags: &[String]) -> Option<RegistryTimes> {
+    use sbomgen_testkit::registry::{missing_tools, Registry, RegistryOptions};
+    let missing = missing_tools();
+    if !missing.is_empty() {
+        println!(
+            "registry:              skipped ({} not installed)",
+            missing.join(", ")
+        );
+        return None;
+    }
+    let source = match spec {
+        SourceSpec::OciDir { path, reference } => {
+            let tag = reference.clone().or_else(|| tags.first().cloned());
+            match tag {
+                Some(tag) => format!("oci:{}:{tag}", path.display()),
+                None => format!("oci:{}", path.display()),
+            }
+        }
+        SourceSpec::OciArchive { path, .. } => format!("oci-archive:{}", path.display()),
+        other => {
+            println!(
+                "registry:              skipped (cannot push a {} source)",
+                other.kind()
+            );
+            return None;
+        }
+    };
+    let registry = Registry::start(RegistryOptions::default()).expect("start docker-registry");
+    registry
+        .push(&source, "bench:1")
+        .expect("push the bench image");
+    let reference = format!("registry:{}", registry.reference("bench:1"));
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let mut fresh = 0;
+    let cold = median(|| {
+        fresh += 1;
+        let cache = scratch.path().join(format!("cold-{fresh}"));
+        (
+            run_scan(&reference, &["--cache-dir", cache.to_str().unwrap()]),
+            0,
+        )
+    })
+    .0;
+    let warm_cache = scratch.path().join("warm");
+    let warm_arg = warm_cache.to_str().unwrap();
+    run_scan(&reference, &["--cache-dir", warm_arg]);
+    let warm = median(|| (run_scan(&reference, &["--cache-dir", warm_arg]), 0)).0;
+    let no_cache = median(|| (run_scan(&reference, &["--no-cache"]), 0)).0;
+    Some(RegistryTimes {
+        cold,
+        warm,
+        no_cache,
+    })
 }
 
 /// Builds the default image once; later runs reuse it.
