@@ -26,8 +26,10 @@ use std::str::FromStr;
 use sbomgen_model::Sbom;
 
 pub mod cyclonedx;
+mod expression;
 pub mod ids;
 pub mod json;
+mod json_view;
 pub mod meta;
 pub mod provenance;
 pub mod read;

@@ -77,16 +77,7 @@ fn sample() -> Sbom {
     app.purl = Some("pkg:npm/left-pad@1.3.0".into());
     app.arch = None;
     app.licenses = vec!["WTFPL OR MIT".into()];
-    let mut packages = vec![old_curl, new_curl, twin.clone(), twin, bash, musl, app];
-    packages.sort_by(|a, b| {
-        (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
-            &b.kind,
-            &b.name,
-            &b.version,
-            &b.arch,
-            b.introduced_in,
-        ))
-    });
+    let packages = vec![old_curl, new_curl, twin.clone(), twin, bash, musl, app];
     let layer = |index: usize, c: char, created_by: &str| LayerSummary {
         index,
         digest: Some(digest(c)),
@@ -98,7 +89,7 @@ fn sample() -> Sbom {
         modified: 1,
         deleted: index as u64,
     };
-    Sbom {
+    let mut sbom = Sbom {
         source: SourceInfo {
             kind: "registry".into(),
             path: None,
@@ -129,7 +120,9 @@ fn sample() -> Sbom {
             removed_in: 2,
         }],
         packages,
-    }
+    };
+    sbom.sort_packages();
+    sbom
 }
 
 fn emit(format: Format, sbom: &Sbom) -> Vec<u8> {

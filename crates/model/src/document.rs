@@ -18,6 +18,23 @@ pub struct Sbom {
     pub packages: Vec<Package>,
 }
 
+impl Sbom {
+    /// Puts packages in document order: by type, name, version, arch, then introducing layer.
+    /// Every producer (a scan, a converted document) uses it, so the same content always lists
+    /// the same way.
+    pub fn sort_packages(&mut self) {
+        self.packages.sort_by(|a, b| {
+            (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
+                &b.kind,
+                &b.name,
+                &b.version,
+                &b.arch,
+                b.introduced_in,
+            ))
+        });
+    }
+}
+
 /// Where the image came from and which manifest was chosen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -119,22 +119,13 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
 
     let (tracked, catalogue_warnings) = catalogue(&files, &overlay, &cataloguers);
     warnings.extend(catalogue_warnings);
-    let mut packages: Vec<_> = tracked
+    let packages: Vec<_> = tracked
         .into_iter()
         .filter(|t| options.scope == Scope::AllLayers || t.removed_in.is_none())
         .map(|t| to_package(t, distro.as_ref(), &overlay))
         .collect();
-    packages.sort_by(|a, b| {
-        (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
-            &b.kind,
-            &b.name,
-            &b.version,
-            &b.arch,
-            b.introduced_in,
-        ))
-    });
 
-    let sbom = Sbom {
+    let mut sbom = Sbom {
         source: SourceInfo {
             created: image.created.clone(),
             ..image.info.clone()
@@ -144,6 +135,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         hidden_files: overlay.hidden_files().to_vec(),
         packages,
     };
+    sbom.sort_packages();
     Ok(ScanOutput { sbom, warnings })
 }
 

@@ -16,6 +16,8 @@
 
 use std::sync::OnceLock;
 
+use crate::expression::{join_and, split_and};
+
 /// The ids the vendored CycloneDX schemas accept as `license.id`, one per line.
 const LISTED_IDS: &str = include_str!("spdx-license-ids.txt");
 
@@ -55,7 +57,7 @@ impl Licenses {
             return Licenses::List(terms.iter().map(|t| License::Id(t.to_string())).collect());
         }
         if terms.iter().all(|t| is_spdx_expression(t)) {
-            return Licenses::Expression(join(&terms));
+            return Licenses::Expression(join_and(&terms));
         }
         Licenses::List(
             terms
@@ -72,35 +74,13 @@ impl Licenses {
     }
 }
 
-/// `AND`-joins `terms`, parenthesising the compound ones; a lone term is parenthesised only when
-/// splitting would otherwise cut it (it has a top-level `AND`, or starts with a parenthesis).
-fn join(terms: &[&str]) -> String {
-    let needs_parens = |t: &str| t.contains(' ') || t.starts_with('(');
-    match terms {
-        [only] if only.contains(" AND ") || only.starts_with('(') => format!("({only})"),
-        [only] => only.to_string(),
-        many => many
-            .iter()
-            .map(|t| {
-                if needs_parens(t) {
-                    format!("({t})")
-                } else {
-                    t.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" AND "),
-    }
-}
-
 /// Splits an `expression` into the licences it joins: the inverse of [`Licenses::choose`] for
 /// sbomgen's documents; for other tools' documents, the operands of a top-level `AND`, which
 /// mean the same.
 pub(crate) fn split_expression(expression: &str) -> Vec<String> {
-    top_level_and_terms(expression.trim())
+    split_and(expression)
         .into_iter()
-        .map(|term| strip_enclosing_parens(term).trim().to_string())
-        .filter(|t| !t.is_empty())
+        .map(str::to_string)
         .collect()
 }
 
@@ -122,56 +102,6 @@ fn is_spdx_expression(text: &str) -> bool {
     !text.contains("LicenseRef-")
         && !text.contains("DocumentRef-")
         && spdx::Expression::parse_mode(text, spdx::ParseMode::STRICT).is_ok()
-}
-
-/// The operands of the top-level `AND`s (any case: some tools write `and`).
-fn top_level_and_terms(expression: &str) -> Vec<&str> {
-    let bytes = expression.as_bytes();
-    let mut terms = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b' ' if depth == 0
-                && bytes.len() > i + 4
-                && bytes[i + 1..i + 4].eq_ignore_ascii_case(b"AND")
-                && bytes[i + 4] == b' ' =>
-            {
-                terms.push(expression[start..i].trim());
-                i += 5;
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    terms.push(expression[start..].trim());
-    terms
-}
-
-/// `(A OR B)` → `A OR B`; `(A) OR (B)` stays: only a pair enclosing the whole term goes.
-fn strip_enclosing_parens(term: &str) -> &str {
-    let Some(inner) = term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
-        return term;
-    };
-    let mut depth = 0usize;
-    for c in inner.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => return term,
-            ')' => depth -= 1,
-            _ => {}
-        }
-    }
-    if depth == 0 {
-        inner
-    } else {
-        term
-    }
 }
 
 #[cfg(test)]

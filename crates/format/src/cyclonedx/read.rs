@@ -29,6 +29,7 @@ use sbomgen_model::{Digest, Distro, Location, Package, Sbom};
 use super::licenses::split_expression;
 use super::model::{Contact, Supplier, CPE_PROPERTY};
 use crate::ids;
+use crate::json_view::Obj;
 use crate::meta::TOOL_NAME;
 use crate::provenance::{self, Property};
 use crate::FormatError;
@@ -38,16 +39,16 @@ const SYFT_CPE: &str = "syft:cpe23";
 
 /// Rebuilds an [`Sbom`] from `document`.
 pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
-    let root = Obj::new(document, "$".into())?;
+    let root = view(document, "$".into())?;
     let mut sbom = Sbom::default();
 
-    let image = match root.obj("metadata")? {
-        Some(metadata) => metadata.obj("component")?,
+    let image = match root.object("metadata")? {
+        Some(metadata) => metadata.object("component")?,
         None => None,
     };
     let ours = written_by_sbomgen(&root)?;
     if let Some(image) = &image {
-        let properties = image.properties()?;
+        let properties = properties(image)?;
         provenance::apply_image_properties(&mut sbom, &properties);
         if !ours {
             foreign_image(&mut sbom, image, &properties)?;
@@ -59,7 +60,7 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
         collect_nested(image, &mut components)?;
     }
     for (n, value) in root.array("components")?.iter().enumerate() {
-        let component = Obj::new(value, format!("$.components[{n}]"))?;
+        let component = view(value, format!("$.components[{n}]"))?;
         components.push(component.clone());
         collect_nested(&component, &mut components)?;
     }
@@ -84,7 +85,7 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
     }
 
     for (n, value) in root.array("dependencies")?.iter().enumerate() {
-        let entry = Obj::new(value, format!("$.dependencies[{n}]"))?;
+        let entry = view(value, format!("$.dependencies[{n}]"))?;
         let Some(&from) = by_ref.get(entry.required_str("ref")?) else {
             continue;
         };
@@ -116,7 +117,7 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
 /// Whether sbomgen wrote the document: then its properties are authoritative (an absent one
 /// means an absent field), and no other tool's conventions apply.
 fn written_by_sbomgen(root: &Obj<'_>) -> Result<bool, FormatError> {
-    let Some(tools) = root.obj("metadata")?.map(|m| m.map.get("tools")) else {
+    let Some(tools) = root.object("metadata")?.map(|m| m.map.get("tools")) else {
         return Ok(false);
     };
     // 1.5+ `tools.components`, or the older bare list of tools.
@@ -179,7 +180,7 @@ fn foreign_image(
 /// Adds the components nested under `parent`, at any depth, each before its own children.
 fn collect_nested<'a>(parent: &Obj<'a>, out: &mut Vec<Obj<'a>>) -> Result<(), FormatError> {
     for (n, value) in parent.array("components")?.iter().enumerate() {
-        let child = Obj::new(value, format!("{}.components[{n}]", parent.path))?;
+        let child = view(value, format!("{}.components[{n}]", parent.path))?;
         out.push(child.clone());
         collect_nested(&child, out)?;
     }
@@ -195,7 +196,7 @@ fn is_package(component: &Obj<'_>, kind: &str) -> Result<bool, FormatError> {
 }
 
 fn distro(component: &Obj<'_>) -> Result<Distro, FormatError> {
-    let properties = component.properties()?;
+    let properties = properties(component)?;
     let syft = |field: &str| {
         properties
             .iter()
@@ -228,7 +229,7 @@ fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError>
         licenses: licenses(c)?,
         ..Package::default()
     };
-    let properties = c.properties()?;
+    let properties = properties(c)?;
     package.cpes = c
         .str("cpe")?
         .filter(|p| !p.is_empty())
@@ -262,10 +263,10 @@ fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError>
 fn licenses(c: &Obj<'_>) -> Result<Vec<String>, FormatError> {
     let mut out = Vec::new();
     for (n, value) in c.array("licenses")?.iter().enumerate() {
-        let choice = Obj::new(value, format!("{}.licenses[{n}]", c.path))?;
+        let choice = view(value, format!("{}.licenses[{n}]", c.path))?;
         if let Some(expression) = choice.str("expression")? {
             out.extend(split_expression(expression));
-        } else if let Some(license) = choice.obj("license")? {
+        } else if let Some(license) = choice.object("license")? {
             if let Some(text) = license.str("id")?.or(license.str("name")?) {
                 out.push(text.to_string());
             }
@@ -340,11 +341,11 @@ fn metadata(c: &Obj<'_>, package: &Package) -> Result<Map<String, Value>, Format
         let key = if rpm { "summary" } else { "description" };
         metadata.insert(key.into(), description.into());
     }
-    if let Some(supplier) = c.obj("supplier")? {
+    if let Some(supplier) = c.object("supplier")? {
         let contact = supplier
             .array("contact")?
             .first()
-            .map(|v| Obj::new(v, format!("{}.contact[0]", supplier.path)))
+            .map(|v| view(v, format!("{}.contact[0]", supplier.path)))
             .transpose()?;
         let contact = match contact {
             Some(contact) => contact.str("email")?.map(|email| {
@@ -367,7 +368,7 @@ fn metadata(c: &Obj<'_>, package: &Package) -> Result<Map<String, Value>, Format
         }
     }
     for (n, value) in c.array("externalReferences")?.iter().enumerate() {
-        let reference = Obj::new(value, format!("{}.externalReferences[{n}]", c.path))?;
+        let reference = view(value, format!("{}.externalReferences[{n}]", c.path))?;
         if reference.str("type")? == Some("website") {
             if let Some(url) = reference.str("url")? {
                 let key = if apk { "url" } else { "homepage" };
@@ -377,7 +378,7 @@ fn metadata(c: &Obj<'_>, package: &Package) -> Result<Map<String, Value>, Format
     }
     if apk {
         for (n, value) in c.array("hashes")?.iter().enumerate() {
-            let hash = Obj::new(value, format!("{}.hashes[{n}]", c.path))?;
+            let hash = view(value, format!("{}.hashes[{n}]", c.path))?;
             if hash.str("alg")? != Some("SHA-1") {
                 continue;
             }
@@ -414,68 +415,28 @@ fn strip_removal_note(layers_only: &Sbom, package: &mut Package) {
     }
 }
 
+const WHAT: &str = "CycloneDX document";
+
 fn unreadable(problem: String) -> FormatError {
     FormatError::Unreadable {
-        what: "CycloneDX document".into(),
+        what: WHAT.into(),
         problem,
     }
 }
 
-/// A JSON object with its path in the document, for precise errors.
-#[derive(Debug, Clone)]
-struct Obj<'a> {
-    map: &'a Map<String, Value>,
-    path: String,
+fn view(value: &Value, path: String) -> Result<Obj<'_>, FormatError> {
+    Obj::new(value, path, WHAT)
 }
 
-impl<'a> Obj<'a> {
-    fn new(value: &'a Value, path: String) -> Result<Self, FormatError> {
-        match value {
-            Value::Object(map) => Ok(Obj { map, path }),
-            _ => Err(unreadable(format!("{path} is not an object"))),
-        }
+/// `properties` as name/value pairs (a property without a value has the empty one).
+fn properties(component: &Obj<'_>) -> Result<Vec<Property>, FormatError> {
+    let mut out = Vec::new();
+    for (n, value) in component.array("properties")?.iter().enumerate() {
+        let property = view(value, format!("{}.properties[{n}]", component.path))?;
+        out.push((
+            property.required_str("name")?.to_string(),
+            property.str("value")?.unwrap_or("").to_string(),
+        ));
     }
-
-    /// A string field; absent or `null` is `None`, anything else an error.
-    fn str(&self, key: &str) -> Result<Option<&'a str>, FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(unreadable(format!("{}.{key} is not a string", self.path))),
-        }
-    }
-
-    fn required_str(&self, key: &str) -> Result<&'a str, FormatError> {
-        self.str(key)?
-            .ok_or_else(|| unreadable(format!("{}.{key} is missing", self.path)))
-    }
-
-    fn obj(&self, key: &str) -> Result<Option<Obj<'a>>, FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => Obj::new(value, format!("{}.{key}", self.path)).map(Some),
-        }
-    }
-
-    /// An array field; absent or `null` is empty.
-    fn array(&self, key: &str) -> Result<&'a [Value], FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(&[]),
-            Some(Value::Array(items)) => Ok(items),
-            Some(_) => Err(unreadable(format!("{}.{key} is not an array", self.path))),
-        }
-    }
-
-    /// `properties` as name/value pairs (a property without a value has the empty one).
-    fn properties(&self) -> Result<Vec<Property>, FormatError> {
-        let mut out = Vec::new();
-        for (n, value) in self.array("properties")?.iter().enumerate() {
-            let property = Obj::new(value, format!("{}.properties[{n}]", self.path))?;
-            out.push((
-                property.required_str("name")?.to_string(),
-                property.str("value")?.unwrap_or("").to_string(),
-            ));
-        }
-        Ok(out)
-    }
+    Ok(out)
 }

@@ -653,13 +653,13 @@ fn malformed_documents_are_unreadable_with_a_path() {
         ),
         (
             json!({"bomFormat": "CycloneDX", "metadata": {"component": []}}),
-            "$.metadata.component is not an object",
+            "$.metadata.component is not a JSON object",
         ),
         (
             json!({"bomFormat": "CycloneDX", "dependencies": [{"dependsOn": []}]}),
             "$.dependencies[0].ref is missing",
         ),
-        (json!([1, 2]), "$ is not an object"),
+        (json!([1, 2]), "$ is not a JSON object"),
     ] {
         match read_json(&doc) {
             Err(FormatError::Unreadable { problem, .. }) => {

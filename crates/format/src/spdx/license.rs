@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest as _, Sha256};
 
+use crate::expression::{join_and, split_and};
+
 /// Written where nothing is known.
 pub(crate) const NOASSERTION: &str = "NOASSERTION";
 /// The prefix of document-local licence ids.
@@ -56,21 +58,10 @@ impl Licenses {
                 }
             })
             .collect();
-        match terms.as_slice() {
-            [] => NOASSERTION.to_string(),
-            [only] if only.contains(" AND ") || only.starts_with('(') => format!("({only})"),
-            [only] => only.clone(),
-            many => many
-                .iter()
-                .map(|t| {
-                    if t.contains(' ') || t.starts_with('(') {
-                        format!("({t})")
-                    } else {
-                        t.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" AND "),
+        if terms.is_empty() {
+            NOASSERTION.to_string()
+        } else {
+            join_and(&terms)
         }
     }
 
@@ -234,10 +225,9 @@ pub(crate) fn split_declared(declared: &str, extracted: &HashMap<String, String>
     if declared.is_empty() || declared == NOASSERTION || declared == "NONE" {
         return Vec::new();
     }
-    top_level_and_terms(declared)
+    split_and(declared)
         .into_iter()
-        .map(|term| restore_refs(strip_enclosing_parens(term).trim(), extracted))
-        .filter(|t| !t.is_empty())
+        .map(|term| restore_refs(term, extracted))
         .collect()
 }
 
@@ -256,60 +246,6 @@ fn restore_refs(term: &str, extracted: &HashMap<String, String>) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// The operands of the top-level `AND`s of `expression` (any case, as some tools write `and`).
-fn top_level_and_terms(expression: &str) -> Vec<&str> {
-    let bytes = expression.as_bytes();
-    let mut terms = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b' ' if depth == 0
-                && bytes.len() >= i + 5
-                && bytes[i + 1..i + 4].eq_ignore_ascii_case(b"AND")
-                && bytes[i + 4] == b' ' =>
-            {
-                terms.push(expression[start..i].trim());
-                i += 5;
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    terms.push(expression[start..].trim());
-    terms
-}
-
-/// `(A OR B)` → `A OR B`, but `(A) OR (B)` unchanged: only a pair enclosing the whole term.
-fn strip_enclosing_parens(term: &str) -> &str {
-    let Some(inner) = term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
-        return term;
-    };
-    let mut depth = 0i32;
-    for c in inner.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return term;
-                }
-            }
-            _ => {}
-        }
-    }
-    if depth == 0 {
-        inner
-    } else {
-        term
-    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use super::foreign;
 use super::license::{self, NOASSERTION};
 use super::model::{DOCUMENT_ID, OS_ID_PREFIX};
 use crate::ids;
+use crate::json_view::Obj;
 use crate::meta::TOOL_NAME;
 use crate::provenance::{self, Property};
 use crate::FormatError;
@@ -123,20 +124,12 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
     }
     link_dependencies(&mut sbom, &doc.relationships, &by_id);
     // The order scans produce, so that a converted document lists packages as a scan would.
-    sbom.packages.sort_by(|a, b| {
-        (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
-            &b.kind,
-            &b.name,
-            &b.version,
-            &b.arch,
-            b.introduced_in,
-        ))
-    });
+    sbom.sort_packages();
     Ok(sbom)
 }
 
 fn parse(document: &Value) -> Result<Parsed<'_>, FormatError> {
-    let root = Obj::new(document, "document".into())?;
+    let root = view(document, "document".into())?;
     let version = root.required_str("spdxVersion")?;
     if !version.starts_with("SPDX-2.") {
         return Err(unreadable(format!(
@@ -154,14 +147,14 @@ fn parse(document: &Value) -> Result<Parsed<'_>, FormatError> {
         .array("packages")?
         .iter()
         .enumerate()
-        .map(|(n, p)| spdx_package(Obj::new(p, format!("packages[{n}]"))?))
+        .map(|(n, p)| spdx_package(view(p, format!("packages[{n}]"))?))
         .collect::<Result<Vec<_>, _>>()?;
     let relationships = root
         .array("relationships")?
         .iter()
         .enumerate()
         .map(|(n, r)| {
-            let r = Obj::new(r, format!("relationships[{n}]"))?;
+            let r = view(r, format!("relationships[{n}]"))?;
             Ok(Relationship {
                 from: r.required_str("spdxElementId")?,
                 kind: r.required_str("relationshipType")?,
@@ -335,7 +328,7 @@ fn metadata(spdx: &SpdxPackage<'_>, kind: &str) -> Value {
 fn extracted_licenses(root: &Obj<'_>, ours: bool) -> Result<HashMap<String, String>, FormatError> {
     let mut out = HashMap::new();
     for (n, entry) in root.array("hasExtractedLicensingInfos")?.iter().enumerate() {
-        let entry = Obj::new(entry, format!("hasExtractedLicensingInfos[{n}]"))?;
+        let entry = view(entry, format!("hasExtractedLicensingInfos[{n}]"))?;
         let id = entry.required_str("licenseId")?;
         let text = entry.str("extractedText")?;
         let name = entry
@@ -365,7 +358,7 @@ fn spdx_package<'a>(p: Obj<'a>) -> Result<SpdxPackage<'a>, FormatError> {
         ..SpdxPackage::default()
     };
     for (n, r) in p.array("externalRefs")?.iter().enumerate() {
-        let r = Obj::new(r, format!("{}.externalRefs[{n}]", p.path))?;
+        let r = view(r, format!("{}.externalRefs[{n}]", p.path))?;
         let category = r.required_str("referenceCategory")?.replace('_', "-");
         let locator = r.required_str("referenceLocator")?;
         match (category.as_str(), r.required_str("referenceType")?) {
@@ -375,81 +368,31 @@ fn spdx_package<'a>(p: Obj<'a>) -> Result<SpdxPackage<'a>, FormatError> {
         }
     }
     for (n, c) in p.array("checksums")?.iter().enumerate() {
-        let c = Obj::new(c, format!("{}.checksums[{n}]", p.path))?;
+        let c = view(c, format!("{}.checksums[{n}]", p.path))?;
         package.checksums.push((
             c.required_str("algorithm")?,
             c.required_str("checksumValue")?,
         ));
     }
     for (n, a) in p.array("annotations")?.iter().enumerate() {
-        let a = Obj::new(a, format!("{}.annotations[{n}]", p.path))?;
+        let a = view(a, format!("{}.annotations[{n}]", p.path))?;
         package.notes.push(a.required_str("comment")?);
     }
     package.notes.extend(p.strings("attributionTexts")?);
     Ok(package)
 }
 
+const WHAT: &str = "SPDX document";
+
 fn unreadable(problem: String) -> FormatError {
     FormatError::Unreadable {
-        what: "SPDX document".into(),
+        what: WHAT.into(),
         problem,
     }
 }
 
-/// A JSON object with its path in the document, for precise errors.
-struct Obj<'a> {
-    map: &'a Map<String, Value>,
-    path: String,
-}
-
-impl<'a> Obj<'a> {
-    fn new(value: &'a Value, path: String) -> Result<Self, FormatError> {
-        match value.as_object() {
-            Some(map) => Ok(Obj { map, path }),
-            None => Err(unreadable(format!("{path} is not a JSON object"))),
-        }
-    }
-
-    /// An optional string field; `null` counts as absent.
-    fn str(&self, key: &str) -> Result<Option<&'a str>, FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(unreadable(format!("{}.{key} is not a string", self.path))),
-        }
-    }
-
-    fn required_str(&self, key: &str) -> Result<&'a str, FormatError> {
-        self.str(key)?
-            .ok_or_else(|| unreadable(format!("{}.{key} is missing", self.path)))
-    }
-
-    /// An optional array field; absent and `null` give an empty slice.
-    fn array(&self, key: &str) -> Result<&'a [Value], FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(&[]),
-            Some(Value::Array(items)) => Ok(items),
-            Some(_) => Err(unreadable(format!("{}.{key} is not an array", self.path))),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<&'a str>, FormatError> {
-        self.array(key)?
-            .iter()
-            .enumerate()
-            .map(|(n, v)| {
-                v.as_str()
-                    .ok_or_else(|| unreadable(format!("{}.{key}[{n}] is not a string", self.path)))
-            })
-            .collect()
-    }
-
-    fn object(&self, key: &str) -> Result<Option<Obj<'a>>, FormatError> {
-        match self.map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => Obj::new(value, format!("{}.{key}", self.path)).map(Some),
-        }
-    }
+fn view(value: &Value, path: String) -> Result<Obj<'_>, FormatError> {
+    Obj::new(value, path, WHAT)
 }
 
 #[cfg(test)]
