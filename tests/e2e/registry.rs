@@ -489,6 +489,10 @@ fn multi_platform_index_gives_the_default_or_the_requested_platform() {
     let remote = sandbox.scan(&source, &[]);
     assert_eq!(remote["source"]["platform"], "linux/amd64");
     assert_eq!(
+        remote["source"]["indexDigest"],
+        built.index_digest.as_ref().unwrap().as_str()
+    );
+    assert_eq!(
         remote["source"]["manifestDigest"],
         built.images[1].manifest_digest.as_str()
     );

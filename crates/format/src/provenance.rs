@@ -7,7 +7,7 @@
 //! these properties still sees a correct package list.
 //!
 //! Image level (on the container component / package):
-//! `sbomgen:source:{type,path,reference,manifestDigest,configDigest,platform,created}`,
+//! `sbomgen:source:{type,path,reference,manifestDigest,indexDigest,configDigest,platform,created}`,
 //! `sbomgen:layer:<i>:{digest,diffId,mediaType,size,createdBy,added,modified,deleted}`,
 //! `sbomgen:hiddenFile:<n>:{path,size,addedIn,removedIn}`.
 //!
@@ -44,6 +44,10 @@ pub fn image_properties(sbom: &Sbom) -> Vec<Property> {
     put(
         "sbomgen:source:manifestDigest".into(),
         source.manifest_digest.as_ref().map(ToString::to_string),
+    );
+    put(
+        "sbomgen:source:indexDigest".into(),
+        source.index_digest.as_ref().map(ToString::to_string),
     );
     put(
         "sbomgen:source:configDigest".into(),
@@ -181,6 +185,7 @@ pub fn apply_image_properties(sbom: &mut Sbom, properties: &[Property]) {
             ["source", "path"] => source.path = Some(value.clone()),
             ["source", "reference"] => source.reference = Some(value.clone()),
             ["source", "manifestDigest"] => source.manifest_digest = value.parse().ok(),
+            ["source", "indexDigest"] => source.index_digest = value.parse().ok(),
             ["source", "configDigest"] => source.config_digest = value.parse().ok(),
             ["source", "platform"] => source.platform = value.parse().ok(),
             ["source", "created"] => source.created = Some(value.clone()),
@@ -285,6 +290,7 @@ mod tests {
                 kind: "oci-archive".into(),
                 path: Some("a.tar".into()),
                 manifest_digest: digest('a'),
+                index_digest: digest('f'),
                 platform: "linux/arm64/v8".parse().ok(),
                 created: Some("2024-01-01T00:00:00Z".into()),
                 ..SourceInfo::default()

@@ -95,6 +95,7 @@ fn sample() -> Sbom {
             path: None,
             reference: Some("registry.example.com:5000/team/app:1.0".into()),
             manifest_digest: Some(digest('f')),
+            index_digest: Some(digest('d')),
             config_digest: Some(digest('e')),
             platform: "linux/arm64/v8".parse().ok(),
             created: Some("2024-02-03T04:05:06.789Z".into()),

@@ -48,6 +48,9 @@ pub struct SourceInfo {
     pub reference: Option<String>,
     /// Digest of the image manifest; absent where the source has no manifest (docker archive, dir).
     pub manifest_digest: Option<Digest>,
+    /// Digest of the multi-platform index the manifest was chosen from, for registry references
+    /// that name an index (what `docker pull` and cosign see as the image's digest).
+    pub index_digest: Option<Digest>,
     pub config_digest: Option<Digest>,
     pub platform: Option<Platform>,
     /// The image config's `created` timestamp, verbatim (documents derive their own timestamp

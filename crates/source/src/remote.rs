@@ -26,6 +26,7 @@ pub(crate) fn open(reference: &Reference, options: &OpenOptions) -> Result<Image
     let origin = format!("registry image {label}");
 
     let top = client.fetch_manifest(reference, MANIFEST_ACCEPT)?;
+    let top_digest = top.digest.clone();
     let Resolved {
         manifest: fetched,
         index_platform,
@@ -66,6 +67,7 @@ pub(crate) fn open(reference: &Reference, options: &OpenOptions) -> Result<Image
         info: SourceInfo {
             kind: "registry".to_string(),
             reference: Some(label),
+            index_digest: (top_digest != fetched.digest).then_some(top_digest),
             manifest_digest: Some(fetched.digest),
             config_digest: Some(manifest.config.digest),
             platform: image_platform(config.platform, index_platform),

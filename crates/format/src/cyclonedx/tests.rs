@@ -133,6 +133,7 @@ fn sample() -> Sbom {
             path: Some("images/app.tar".into()),
             reference: Some("registry.example/team/app:1.0".into()),
             manifest_digest: digest('a'),
+            index_digest: None,
             config_digest: digest('b'),
             platform: "linux/amd64".parse().ok(),
             created: Some("2024-01-02T03:04:05Z".into()),
