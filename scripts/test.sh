@@ -41,10 +41,20 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# Independent validators for every SPDX and CycloneDX document the suite writes (pinned).
+# Independent validators for every SPDX and CycloneDX document the suite writes (pinned), in a
+# virtualenv under target/ so a system Python that refuses global installs (PEP 668) is fine;
+# without the venv module, the interpreter's own site-packages.
 echo "== pip install spdx-tools cyclonedx-python-lib"
-python3 -m pip install -q --disable-pip-version-check \
-  "spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0"
+venv=target/pyvenv
+if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
+  python="$PWD/$venv/bin/python"
+  export PATH="$PWD/$venv/bin:$PATH"
+else
+  python=python3
+fi
+validators=("spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0")
+"$python" -m pip install -q --disable-pip-version-check "${validators[@]}" \
+  || "$python" -m pip install -q --disable-pip-version-check --break-system-packages "${validators[@]}"
 
 echo "== cargo test"
 validation_dir=target/validation
@@ -53,7 +63,7 @@ mkdir -p "$validation_dir"
 SBOMGEN_VALIDATION_DIR="$PWD/$validation_dir" cargo test --workspace --locked
 
 echo "== validate every document with pyspdxtools' validator and cyclonedx-python-lib"
-python3 scripts/validate_documents.py "$validation_dir"
+"$python" scripts/validate_documents.py "$validation_dir"
 # The same check through the validator's own command line (`pyspdxtools -i`), on one scan's pair.
 first=$(find "$validation_dir" -name sbom.spdx.json | sort | head -n 1)
 pyspdxtools -i "$first"
