@@ -10,12 +10,12 @@ use sbomgen_testkit::{
 
 use crate::support::{failure, hidden_paths, layer_field, sbomgen, scan_json};
 
-fn linux(arch: &str) -> Platform {
+pub(crate) fn linux(arch: &str) -> Platform {
     Platform::new("linux", arch, None)
 }
 
 /// A small Debian-like image whose upper layers delete, hide and rewrite what lower ones wrote.
-fn layered_image(platform: Platform) -> ImageSpec {
+pub(crate) fn layered_image(platform: Platform) -> ImageSpec {
     ImageSpec::new(platform)
         .layer(
             LayerSpec::new(Compression::Gzip)
