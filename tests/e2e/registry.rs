@@ -45,6 +45,14 @@ fn demo_archive() -> PathBuf {
         .join(sbomgen_testkit::DEMO_FILE)
 }
 
+/// Pushes the demo image as `demo:1` and returns its local scan, the reference for comparisons.
+fn push_demo(registry: &Registry) -> Value {
+    registry
+        .push_oci_archive(&demo_archive(), "demo:1")
+        .unwrap();
+    scan_json(&[demo_archive().to_str().unwrap()])
+}
+
 /// Bytes that do not compress, deterministic.
 fn noise(len: usize) -> Vec<u8> {
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -328,10 +336,7 @@ fn demo_image_by_tag_by_digest_and_bare_reference_equals_the_local_scan() {
     let Some(registry) = start(RegistryOptions::default()) else {
         return;
     };
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
+    let local = push_demo(&registry);
     let digest = local["source"]["manifestDigest"].as_str().unwrap();
     let sandbox = Sandbox::new();
 
@@ -506,10 +511,7 @@ fn basic_auth_from_docker_config_json() {
     let Some(registry) = start(RegistryOptions::default().basic_auth("ci-user", MARKER)) else {
         return;
     };
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
+    let local = push_demo(&registry);
     let reference = registry.reference("demo:1");
     let source = format!("registry:{reference}");
 
@@ -599,10 +601,7 @@ fn credentials_from_the_environment_and_from_password_stdin() {
     let Some(registry) = start(RegistryOptions::default().basic_auth("ci-user", MARKER)) else {
         return;
     };
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
+    let local = push_demo(&registry);
     let reference = registry.reference("demo:1");
     let source = format!("registry:{reference}");
 
@@ -642,11 +641,8 @@ fn bearer_token_challenge_flow() {
     let Some(registry) = start(RegistryOptions::default()) else {
         return;
     };
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
+    let local = push_demo(&registry);
     let proxy = BearerProxy::start(registry.addr(), "tok-user", MARKER).unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
     let reference = format!("{}/demo:1", proxy.host());
     let source = format!("registry:{reference}");
 
@@ -701,10 +697,7 @@ fn tls_registry_is_trusted_with_ca_cert_and_refused_without() {
     let Some(registry) = start(RegistryOptions::default().tls()) else {
         return;
     };
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
+    let local = push_demo(&registry);
     let reference = registry.reference("demo:1");
     let source = format!("registry:{reference}");
     let ca = registry.ca_cert().unwrap().to_str().unwrap();
@@ -759,10 +752,7 @@ fn manifest_not_matching_its_pinned_digest_is_caught() {
     let sandbox = Sandbox::new();
 
     // Pinned by the reference.
-    registry
-        .push_oci_archive(&demo_archive(), "demo:1")
-        .unwrap();
-    let local = scan_json(&[demo_archive().to_str().unwrap()]);
+    let local = push_demo(&registry);
     let digest: Digest = local["source"]["manifestDigest"]
         .as_str()
         .unwrap()

@@ -81,7 +81,8 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn unreadable(what: &str, problem: String) -> FormatError {
+/// The error for `problem` in a document of kind `what`.
+pub(crate) fn unreadable(what: &str, problem: String) -> FormatError {
     FormatError::Unreadable {
         what: what.to_string(),
         problem,

@@ -29,7 +29,7 @@ use sbomgen_model::{Digest, Distro, Location, Package, Sbom};
 use super::licenses::split_expression;
 use super::model::{Contact, Supplier, CPE_PROPERTY};
 use crate::ids;
-use crate::json_view::Obj;
+use crate::json_view::{self, Obj};
 use crate::meta::TOOL_NAME;
 use crate::provenance::{self, Property};
 use crate::FormatError;
@@ -418,10 +418,7 @@ fn strip_removal_note(layers_only: &Sbom, package: &mut Package) {
 const WHAT: &str = "CycloneDX document";
 
 fn unreadable(problem: String) -> FormatError {
-    FormatError::Unreadable {
-        what: WHAT.into(),
-        problem,
-    }
+    json_view::unreadable(WHAT, problem)
 }
 
 fn view(value: &Value, path: String) -> Result<Obj<'_>, FormatError> {

@@ -20,7 +20,7 @@ use super::foreign;
 use super::license::{self, NOASSERTION};
 use super::model::{DOCUMENT_ID, OS_ID_PREFIX};
 use crate::ids;
-use crate::json_view::Obj;
+use crate::json_view::{self, Obj};
 use crate::meta::TOOL_NAME;
 use crate::provenance::{self, Property};
 use crate::FormatError;
@@ -385,10 +385,7 @@ fn spdx_package<'a>(p: Obj<'a>) -> Result<SpdxPackage<'a>, FormatError> {
 const WHAT: &str = "SPDX document";
 
 fn unreadable(problem: String) -> FormatError {
-    FormatError::Unreadable {
-        what: WHAT.into(),
-        problem,
-    }
+    json_view::unreadable(WHAT, problem)
 }
 
 fn view(value: &Value, path: String) -> Result<Obj<'_>, FormatError> {
