@@ -4,6 +4,9 @@
 //! about as much CPU as inflating it, and an image is often one large layer, which would leave
 //! every other core idle while one thread inflates, parses and hashes. Handing hashing off in
 //! 256 KiB batches lets it overlap with decompression at the price of one memcpy.
+//!
+//! A stream whose source verifies its digest itself (a registry download) is only counted: its
+//! bytes are hashed once, where the blob cache needs it, not twice.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{sync_channel, SyncSender};
@@ -20,11 +23,19 @@ const IN_FLIGHT: usize = 8;
 /// counter, so the digest of a stream is known at its end without a second pass.
 pub(crate) struct HashingReader<'scope, R> {
     inner: R,
-    batch: Vec<u8>,
-    sender: SyncSender<Vec<u8>>,
-    worker: ScopedJoinHandle<'scope, [u8; 32]>,
+    hashing: Hashing<'scope>,
     count: u64,
     limit: u64,
+}
+
+enum Hashing<'scope> {
+    Thread {
+        batch: Vec<u8>,
+        sender: SyncSender<Vec<u8>>,
+        worker: ScopedJoinHandle<'scope, [u8; 32]>,
+    },
+    /// The stream's source verifies this digest itself; only bytes are counted.
+    Vouched(Digest),
 }
 
 impl<'scope, R: Read> HashingReader<'scope, R> {
@@ -48,11 +59,23 @@ impl<'scope, R: Read> HashingReader<'scope, R> {
         });
         HashingReader {
             inner,
-            batch: Vec::with_capacity(BATCH),
-            sender,
-            worker,
+            hashing: Hashing::Thread {
+                batch: Vec::with_capacity(BATCH),
+                sender,
+                worker,
+            },
             count: 0,
             limit,
+        }
+    }
+
+    /// Counts without hashing: `digest` is what the source already verifies the stream against.
+    pub(crate) fn vouched(inner: R, digest: Digest) -> Self {
+        HashingReader {
+            inner,
+            hashing: Hashing::Vouched(digest),
+            count: 0,
+            limit: u64::MAX,
         }
     }
 
@@ -67,20 +90,22 @@ impl<'scope, R: Read> HashingReader<'scope, R> {
     }
 
     pub(crate) fn finish(self) -> (Digest, u64) {
-        let HashingReader {
-            batch,
-            sender,
-            worker,
-            count,
-            ..
-        } = self;
-        // A send fails only if the worker is gone, which join below reports.
-        let _ = sender.send(batch);
-        drop(sender);
-        let bytes = worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (Digest::sha256_from_bytes(&bytes), count)
+        match self.hashing {
+            Hashing::Thread {
+                batch,
+                sender,
+                worker,
+            } => {
+                // A send fails only if the worker is gone, which join below reports.
+                let _ = sender.send(batch);
+                drop(sender);
+                let bytes = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (Digest::sha256_from_bytes(&bytes), self.count)
+            }
+            Hashing::Vouched(digest) => (digest, self.count),
+        }
     }
 }
 
@@ -93,12 +118,14 @@ impl<R: Read> Read for HashingReader<'_, R> {
             )));
         }
         let n = self.inner.read(buf)?;
-        self.batch.extend_from_slice(&buf[..n]);
-        if self.batch.len() >= BATCH {
-            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            self.sender
-                .send(full)
-                .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+        if let Hashing::Thread { batch, sender, .. } = &mut self.hashing {
+            batch.extend_from_slice(&buf[..n]);
+            if batch.len() >= BATCH {
+                let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+                sender
+                    .send(full)
+                    .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+            }
         }
         self.count += n as u64;
         Ok(n)

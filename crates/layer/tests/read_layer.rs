@@ -44,6 +44,7 @@ fn every_compression_reads_and_verifies() {
             diff_id: Some(sha(&tar)),
             media_type: None,
             size: Some(blob.len() as u64),
+            digest_verified_by_source: false,
         };
         let report = read_layer(&blob[..], &expected, &matcher(), &Limits::default())
             .unwrap_or_else(|e| panic!("{compression:?}: {e}"));
@@ -108,6 +109,36 @@ fn digest_mismatch_names_both_digests() {
         text.contains(wrong.as_str()) && text.contains(sha(&blob).as_str()),
         "{text}"
     );
+}
+
+#[test]
+fn a_digest_the_source_verifies_is_reported_not_recomputed() {
+    let tar = layer_tar(&sample(Compression::Gzip));
+    let blob = compress(&tar, Compression::Gzip);
+    // A registry stream fails by itself on a wrong blob; the reader trusts it for the digest
+    // but still checks the size and the diff_id, which only it can compute.
+    let vouched = sha(b"what the registry stream checked");
+    let expected = Expected {
+        digest: Some(vouched.clone()),
+        diff_id: Some(sha(&tar)),
+        size: Some(blob.len() as u64),
+        digest_verified_by_source: true,
+        ..Expected::default()
+    };
+    let report = read_layer(&blob[..], &expected, &matcher(), &Limits::default()).unwrap();
+    assert_eq!(report.digest, Some(vouched));
+    let short = Expected {
+        size: Some(blob.len() as u64 + 1),
+        ..expected.clone()
+    };
+    let err = read_layer(&blob[..], &short, &matcher(), &Limits::default()).unwrap_err();
+    assert!(matches!(err, LayerError::SizeMismatch { .. }), "{err}");
+    let wrong_tar = Expected {
+        diff_id: Some(sha(b"x")),
+        ..expected
+    };
+    let err = read_layer(&blob[..], &wrong_tar, &matcher(), &Limits::default()).unwrap_err();
+    assert!(matches!(err, LayerError::DiffIdMismatch { .. }), "{err}");
 }
 
 #[test]

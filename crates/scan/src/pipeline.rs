@@ -192,6 +192,7 @@ fn read_one(
                 diff_id: layer.diff_id.clone(),
                 media_type: layer.media_type.clone(),
                 size: layer.size.filter(|_| layer.digest.is_some()),
+                digest_verified_by_source: blob.verifies_digest(),
             };
             read_layer(reader, &expected, matcher, limits).map_err(|source| ScanError::Layer {
                 index: layer.index,

@@ -306,6 +306,13 @@ impl BlobHandle {
         }
     }
 
+    /// Whether the readers [`open`](Self::open) returns check the blob's size and digest
+    /// themselves and fail at the end of a blob that does not match. Registry blobs do (the
+    /// cache must only ever hold verified blobs), so the layer reader need not hash them again.
+    pub fn verifies_digest(&self) -> bool {
+        matches!(self.location, Location::Remote(_))
+    }
+
     /// The blob for error messages, e.g. `blob sha256:ab12cd34ef56… in oci-dir ./app.oci`.
     pub fn describe(&self) -> String {
         self.description.to_string()
