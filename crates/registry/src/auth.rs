@@ -3,7 +3,7 @@
 //!
 //! Credentials are looked up only when a registry first asks for them, so pulling a public
 //! image never runs a credential helper. The resulting `Authorization` value is kept per
-//! registry and repository and reused until the registry rejects it (a token expired), then
+//! registry, repository and access (pull, or pull and push) and reused until the registry rejects it (a token expired), then
 //! renewed once. Secrets live only in request headers: errors name the registry, the token
 //! server and where the credentials came from, never their value.
 
@@ -19,6 +19,7 @@ use crate::credentials::{self, Credential, CredentialError, DockerConfig, ExecHe
 use crate::error::RegistryError;
 use crate::options::Login;
 use crate::retry;
+use crate::transport::Access;
 
 /// Token responses are a few KiB (a JWT); anything far larger is not a token.
 const MAX_TOKEN_RESPONSE: usize = 1 << 20;
@@ -147,11 +148,12 @@ struct TokenResponse {
     access_token: Option<String>,
 }
 
-/// The `Authorization` value for one registry and repository, renewed on demand.
+/// The `Authorization` value for one registry, repository and access, renewed on demand.
 #[derive(Debug)]
 pub(crate) struct Authorizer {
     registry: String,
-    /// `repository:<name>:pull`, the scope asked of token servers.
+    /// `repository:<name>:pull` or `repository:<name>:pull,push`, the scope asked of token
+    /// servers (with whatever else the registry's challenge names).
     scope: String,
     source: CredentialSource,
     header: RwLock<Option<HeaderValue>>,
@@ -160,10 +162,15 @@ pub(crate) struct Authorizer {
 }
 
 impl Authorizer {
-    pub(crate) fn new(registry: &str, repository: &str, source: CredentialSource) -> Self {
+    pub(crate) fn new(
+        registry: &str,
+        repository: &str,
+        access: Access,
+        source: CredentialSource,
+    ) -> Self {
         Self {
             registry: registry.to_string(),
-            scope: format!("repository:{repository}:pull"),
+            scope: format!("repository:{repository}:{}", access.actions()),
             source,
             header: RwLock::new(None),
             renewing: tokio::sync::Mutex::new(None),
@@ -226,12 +233,14 @@ impl Authorizer {
                         realm: "(none)".into(),
                         reason: "the bearer challenge names no realm".into(),
                     })?;
+                let scopes = token_scopes(&self.scope, bearer.params.get("scope"));
                 let token = self
                     .fetch_token(
                         http,
                         retry_policy,
                         realm,
                         bearer.params.get("service"),
+                        &scopes,
                         credential,
                     )
                     .await
@@ -272,6 +281,7 @@ impl Authorizer {
         policy: &retry::RetryPolicy,
         realm: &str,
         service: Option<&String>,
+        scopes: &[String],
         credential: &Credential,
     ) -> Result<String, TokenFailure> {
         let token_error = |reason: String| {
@@ -289,10 +299,12 @@ impl Authorizer {
             let request = match credential {
                 // Docker's OAuth2 refresh-token grant for identity tokens.
                 Credential::IdentityToken(refresh) => {
+                    // OAuth2 takes one space-separated `scope`.
+                    let scope = scopes.join(" ");
                     let mut form = vec![
                         ("grant_type", "refresh_token"),
                         ("refresh_token", refresh.as_str()),
-                        ("scope", self.scope.as_str()),
+                        ("scope", scope.as_str()),
                         ("client_id", "sbomgen"),
                     ];
                     if let Some(service) = service {
@@ -301,10 +313,9 @@ impl Authorizer {
                     http.post(url.clone()).form(&form)
                 }
                 Credential::Basic { username, password } => {
-                    with_query(http, &url, service, &self.scope)
-                        .basic_auth(username, Some(password))
+                    with_query(http, &url, service, scopes).basic_auth(username, Some(password))
                 }
-                Credential::Anonymous => with_query(http, &url, service, &self.scope),
+                Credential::Anonymous => with_query(http, &url, service, scopes),
             };
             let request = match request.build() {
                 Ok(r) => r,
@@ -374,7 +385,7 @@ fn with_query(
     http: &reqwest::Client,
     url: &reqwest::Url,
     service: Option<&String>,
-    scope: &str,
+    scopes: &[String],
 ) -> reqwest::RequestBuilder {
     let mut url = url.clone();
     {
@@ -382,9 +393,49 @@ fn with_query(
         if let Some(service) = service {
             pairs.append_pair("service", service);
         }
-        pairs.append_pair("scope", scope);
+        // The token spec's GET form repeats `scope` once per scope.
+        for scope in scopes {
+            pairs.append_pair("scope", scope);
+        }
     }
     http.get(url)
+}
+
+/// The scopes to ask a token server for: ours first, merged with those the registry's
+/// challenge names (space-separated). A challenge scope for our own resource adds its
+/// actions to ours (one `repository:app:pull,push`, not two scopes); others are asked for
+/// as they are, as containerd does, since the registry says it needs them.
+fn token_scopes(ours: &str, challenge: Option<&String>) -> Vec<String> {
+    let mut merged: Vec<(String, Vec<String>)> = Vec::new();
+    let wanted = std::iter::once(ours).chain(
+        challenge
+            .map(|c| c.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    for scope in wanted {
+        // `type:name:actions`; a name may itself hold colons (a host with a port).
+        let Some((resource, actions)) = scope.rsplit_once(':') else {
+            continue;
+        };
+        if resource.is_empty() || !resource.contains(':') {
+            continue;
+        }
+        let actions = actions.split(',').filter(|a| !a.is_empty());
+        match merged.iter_mut().find(|(r, _)| r == resource) {
+            Some((_, known)) => {
+                for action in actions {
+                    if !known.iter().any(|k| k == action) {
+                        known.push(action.to_string());
+                    }
+                }
+            }
+            None => merged.push((resource.to_string(), actions.map(str::to_string).collect())),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(resource, actions)| format!("{resource}:{}", actions.join(",")))
+        .collect()
 }
 
 /// The realm without query or user info, for messages.
@@ -462,6 +513,24 @@ mod tests {
         ] {
             let _ = parse_challenges(h);
         }
+    }
+
+    #[test]
+    fn token_scopes_merge_the_challenge_into_ours() {
+        let ours = "repository:app:pull,push";
+        assert_eq!(token_scopes(ours, None), vec![ours]);
+        let challenge = "repository:app:pull".to_string();
+        assert_eq!(token_scopes(ours, Some(&challenge)), vec![ours]);
+        let challenge = "repository:app:push,delete registry:catalog:*".to_string();
+        assert_eq!(
+            token_scopes("repository:app:pull", Some(&challenge)),
+            vec!["repository:app:pull,push,delete", "registry:catalog:*"]
+        );
+        let challenge = "repository:reg:5000/app:pull garbage".to_string();
+        assert_eq!(
+            token_scopes("repository:reg:5000/app:pull,push", Some(&challenge)),
+            vec!["repository:reg:5000/app:pull,push"]
+        );
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //!
 //! The rest of sbomgen is synchronous (layers are read on a rayon pool), so the async HTTP
 //! stack stays inside: the client owns a small tokio runtime and every call blocks on it. Push
-//! operations (issue 6) belong here too, next to these, sharing the transport and its auth.
+//! operations (`push.rs`) and referrers (`referrers.rs`) add `impl` blocks of their own,
+//! sharing the runtime, the transport and its auth.
 
 use std::io::Read;
 use std::sync::Arc;
 
-use reqwest::header::CONTENT_TYPE;
-use reqwest::Response;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Response, StatusCode};
 
 use sbomgen_model::Digest;
 
@@ -19,7 +20,7 @@ use crate::error::RegistryError;
 use crate::hashing::{digest_like, Hasher};
 use crate::options::{ClientOptions, Progress};
 use crate::reference::Reference;
-use crate::transport::{Target, Transport};
+use crate::transport::{Access, Call, Target, Transport};
 
 pub const MEDIA_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const MEDIA_DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -57,8 +58,8 @@ pub struct Fetched {
 /// the cache.
 #[derive(Clone)]
 pub struct RegistryClient {
-    runtime: Arc<tokio::runtime::Runtime>,
-    transport: Arc<Transport>,
+    pub(crate) runtime: Arc<tokio::runtime::Runtime>,
+    pub(crate) transport: Arc<Transport>,
     cache: Option<BlobCache>,
     progress: Option<Arc<dyn Progress>>,
 }
@@ -107,25 +108,70 @@ impl RegistryClient {
         reference: &Reference,
         accept: &[&str],
     ) -> Result<Fetched, RegistryError> {
+        let fetched = self.runtime.block_on(self.fetch_manifest_async(
+            reference,
+            accept,
+            Access::Pull,
+            false,
+        ))?;
+        // With `missing_ok` false a 404 is an error, so there is always a manifest here.
+        fetched.ok_or_else(|| RegistryError::NotFound {
+            registry: reference.registry.clone(),
+            reference: reference.to_string(),
+            what: format!("manifest {}", reference.reference_for_api()),
+        })
+    }
+
+    /// Like [`fetch_manifest`](Self::fetch_manifest) but a 404 (manifest or repository
+    /// unknown) is `Ok(None)`.
+    pub fn fetch_manifest_optional(
+        &self,
+        reference: &Reference,
+        accept: &[&str],
+    ) -> Result<Option<Fetched>, RegistryError> {
+        self.runtime
+            .block_on(self.fetch_manifest_async(reference, accept, Access::Pull, true))
+    }
+
+    /// The fetch behind both: `access` chooses the credentials' scope (push operations read
+    /// with the token they write with), `missing_ok` turns a 404 into `None`.
+    pub(crate) async fn fetch_manifest_async(
+        &self,
+        reference: &Reference,
+        accept: &[&str],
+        access: Access,
+        missing_ok: bool,
+    ) -> Result<Option<Fetched>, RegistryError> {
         let api_ref = reference.reference_for_api();
         let target = Target {
             reference: reference.clone(),
             path: format!("manifests/{api_ref}"),
             what: format!("manifest {api_ref}"),
         };
-        let accept = accept.join(", ");
-        let (bytes, media_type) = self.runtime.block_on(async {
-            let response = self.transport.get(&target, Some(&accept), None).await?;
-            let media_type = response
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(';').next())
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty());
-            let bytes = read_limited(response, MAX_MANIFEST_BYTES, &target).await?;
-            Ok::<_, RegistryError>((bytes, media_type))
-        })?;
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(&accept.join(", ")) {
+            headers.insert(ACCEPT, value);
+        }
+        let ok: &[u16] = if missing_ok { &[200, 404] } else { &[200] };
+        let response = self
+            .transport
+            .send(Call {
+                headers,
+                access,
+                ..Call::new(Method::GET, &target, ok)
+            })
+            .await?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let media_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let bytes = read_limited(response, MAX_MANIFEST_BYTES, &target).await?;
         let digest = match &reference.digest {
             Some(pinned) => digest_like(pinned, &bytes),
             None => {
@@ -142,11 +188,11 @@ impl RegistryClient {
                 });
             }
         }
-        Ok(Fetched {
+        Ok(Some(Fetched {
             bytes,
             media_type,
             digest,
-        })
+        }))
     }
 
     /// Reads a small blob (an image config) whole, verified against `digest` and `size`.
@@ -257,7 +303,7 @@ fn blob_target(reference: &Reference, digest: &Digest) -> Target {
 }
 
 /// The whole body, refusing more than `limit` bytes.
-async fn read_limited(
+pub(crate) async fn read_limited(
     mut response: Response,
     limit: u64,
     target: &Target,

@@ -121,6 +121,60 @@ pub enum RegistryError {
 
     #[error("invalid registry setting: {0}")]
     Setup(String),
+
+    /// A push or referrers operation failed; `action` says which (`push blob sha256:…`,
+    /// `update referrers tag sha256-…`), `source` why, naming the registry and reference.
+    /// [`RegistryError::root`] reaches the underlying error.
+    #[error("cannot {action}: {source}")]
+    Failed {
+        action: String,
+        #[source]
+        source: Box<RegistryError>,
+    },
+
+    /// JSON that should be an OCI manifest or index is not one.
+    #[error("not a valid {what}: {reason}")]
+    Malformed { what: String, reason: String },
+
+    /// A call the client refuses before sending anything (a referrer without a subject).
+    #[error("{0}")]
+    Invalid(String),
+
+    /// The referrers tag index would outgrow what registries store as a manifest. The
+    /// artifact manifest itself was pushed (by digest) before this was found.
+    #[error(
+        "registry {registry}: cannot update referrers tag {tag} of {reference}: the index would \
+         be {size} bytes, above the {limit}-byte manifest limit; the artifact manifest {pushed} \
+         was pushed but is not listed as a referrer (remove old referrers from the tag)"
+    )]
+    ReferrersIndexTooLarge {
+        registry: String,
+        reference: String,
+        tag: String,
+        size: u64,
+        limit: u64,
+        pushed: Digest,
+    },
+}
+
+impl RegistryError {
+    /// The error under any [`RegistryError::Failed`] context: what to match on
+    /// (`Unauthorized`, `NotFound`, `TooLarge`, …).
+    pub fn root(&self) -> &RegistryError {
+        let mut error = self;
+        while let RegistryError::Failed { source, .. } = error {
+            error = source;
+        }
+        error
+    }
+
+    /// Wraps `self` with what was being done, for push and referrers operations.
+    pub(crate) fn while_doing(self, action: impl Into<String>) -> RegistryError {
+        RegistryError::Failed {
+            action: action.into(),
+            source: Box::new(self),
+        }
+    }
 }
 
 fn note(text: &Option<String>) -> String {

@@ -1,6 +1,7 @@
-//! One GET against the registry API, done properly: the right scheme, TLS roots, timeouts,
-//! the auth challenge answered, transient failures retried, and failures turned into errors that
-//! name the registry and reference.
+//! One request against the registry API, done properly: the right scheme, TLS roots,
+//! timeouts, the auth challenge answered for the access needed (pull, or pull and push),
+//! transient failures retried, and failures turned into errors that name the registry and
+//! reference.
 //!
 //! HTTPS is the default. Loopback registries and those named insecure are tried over HTTPS
 //! first and fall back to plain HTTP when the server does not speak TLS, as Docker does, so a
@@ -11,8 +12,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
-use reqwest::{Response, StatusCode};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, RANGE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::{Method, Response, StatusCode};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde::Deserialize;
@@ -39,6 +41,54 @@ impl Target {
     }
 }
 
+/// What a request needs the credentials to allow: token servers are asked for
+/// `repository:<name>:pull` or `repository:<name>:pull,push`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Access {
+    Pull,
+    Push,
+}
+
+impl Access {
+    /// The actions of a `repository:` token scope.
+    pub(crate) fn actions(self) -> &'static str {
+        match self {
+            Access::Pull => "pull",
+            Access::Push => "pull,push",
+        }
+    }
+}
+
+/// One request for [`Transport::send`].
+#[derive(Debug)]
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) target: &'a Target,
+    /// An absolute URL to use instead of `/v2/<repository>/<target.path>` (an upload's
+    /// `Location`).
+    pub(crate) url: Option<&'a reqwest::Url>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    /// The statuses returned as a response rather than turned into an error.
+    pub(crate) ok: &'a [u16],
+    pub(crate) access: Access,
+}
+
+impl<'a> Call<'a> {
+    /// A bodiless pull-access request to `target`'s path.
+    pub(crate) fn new(method: Method, target: &'a Target, ok: &'a [u16]) -> Self {
+        Self {
+            method,
+            target,
+            url: None,
+            headers: HeaderMap::new(),
+            body: None,
+            ok,
+            access: Access::Pull,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
@@ -47,7 +97,9 @@ pub(crate) struct Transport {
     credentials: CredentialSource,
     /// Scheme chosen per registry host after probing (loopback and insecure ones only).
     schemes: tokio::sync::Mutex<HashMap<String, &'static str>>,
-    authorizers: Mutex<HashMap<(String, String), Arc<Authorizer>>>,
+    /// Per registry, repository and access: each holds the `Authorization` value (a token of
+    /// that scope) it last obtained.
+    authorizers: Mutex<HashMap<(String, String, Access), Arc<Authorizer>>>,
 }
 
 impl Transport {
@@ -73,28 +125,65 @@ impl Transport {
         accept: Option<&str>,
         range_from: Option<u64>,
     ) -> Result<Response, RegistryError> {
+        let mut headers = HeaderMap::new();
+        if let Some(accept) = accept.and_then(|a| HeaderValue::from_str(a).ok()) {
+            headers.insert(ACCEPT, accept);
+        }
+        if let Some(from) = range_from.filter(|n| *n > 0) {
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes={from}-")) {
+                headers.insert(RANGE, value);
+            }
+        }
+        self.send(Call {
+            headers,
+            ..Call::new(Method::GET, target, &[200, 206])
+        })
+        .await
+    }
+
+    /// Sends `call`, retrying transient failures, and returns the response when its status is
+    /// one of `call.ok`. A 401 is answered (credentials looked up, a token fetched for the
+    /// call's access) and the request sent once more; 401, 403 and 404 not listed in `ok`
+    /// become their errors at once; 408, 429 and 5xx are retried with backoff (honouring
+    /// `Retry-After`), anything else is a [`RegistryError::Status`].
+    pub(crate) async fn send(&self, call: Call<'_>) -> Result<Response, RegistryError> {
+        let target = call.target;
         let reference = &target.reference;
-        let scheme = self.scheme(reference).await;
-        let url = format!(
-            "{scheme}://{}/v2/{}/{}",
-            reference.api_host(),
-            reference.repository,
-            target.path
-        );
-        let authorizer = self.authorizer(reference);
+        let url = match call.url {
+            Some(url) => url.clone(),
+            None => {
+                let scheme = self.scheme(reference).await;
+                let text = format!(
+                    "{scheme}://{}/v2/{}/{}",
+                    reference.api_host(),
+                    reference.repository,
+                    target.path
+                );
+                reqwest::Url::parse(&text).map_err(|e| {
+                    RegistryError::Setup(format!("cannot form a URL for {}: {e}", target.what))
+                })?
+            }
+        };
+        // An upload location on another host (a storage back end) must not receive the
+        // registry's credentials.
+        let send_auth = call.url.is_none() || same_origin(&url, reference.api_host());
+        let authorizer = self.authorizer(reference, call.access);
         let mut attempt = 0;
         let mut renewed = false;
         loop {
             attempt += 1;
-            let mut request = self.http.get(&url);
-            if let Some(accept) = accept {
-                request = request.header(reqwest::header::ACCEPT, accept);
+            let mut request = self
+                .http
+                .request(call.method.clone(), url.clone())
+                .headers(call.headers.clone());
+            if let Some(body) = &call.body {
+                // `Bytes` clones share the buffer: a retry does not copy the body.
+                request = request.body(body.clone());
             }
-            if let Some(from) = range_from.filter(|n| *n > 0) {
-                request = request.header(reqwest::header::RANGE, format!("bytes={from}-"));
-            }
-            if let Some(value) = authorizer.current() {
-                request = request.header(reqwest::header::AUTHORIZATION, value);
+            if send_auth {
+                if let Some(value) = authorizer.current() {
+                    request = request.header(reqwest::header::AUTHORIZATION, value);
+                }
             }
             let request = request
                 .build()
@@ -124,8 +213,10 @@ impl Transport {
             };
 
             let status = response.status();
+            if call.ok.contains(&status.as_u16()) {
+                return Ok(response);
+            }
             match status {
-                StatusCode::OK | StatusCode::PARTIAL_CONTENT => return Ok(response),
                 StatusCode::UNAUTHORIZED if !renewed => {
                     renewed = true;
                     // The challenge answered is not a failed attempt.
@@ -240,14 +331,22 @@ impl Transport {
             .any(|entry| *entry == registry || (!entry.contains(':') && entry == host))
     }
 
-    fn authorizer(&self, reference: &Reference) -> Arc<Authorizer> {
-        let key = (reference.registry.clone(), reference.repository.clone());
+    /// The authorizer for `reference`'s repository and `access`. Pushes get their own, so a
+    /// token scoped for pulling is never sent with a push (which would fail with 401 and cost a
+    /// renewal on every push after a pull).
+    fn authorizer(&self, reference: &Reference, access: Access) -> Arc<Authorizer> {
+        let key = (
+            reference.registry.clone(),
+            reference.repository.clone(),
+            access,
+        );
         let mut map = self.authorizers.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(key)
             .or_insert_with(|| {
                 Arc::new(Authorizer::new(
                     &reference.registry,
                     &reference.repository,
+                    access,
                     self.credentials.clone(),
                 ))
             })
@@ -264,6 +363,21 @@ fn normalise_host(entry: &str) -> String {
         .or_else(|| entry.trim().strip_prefix("http://"))
         .unwrap_or(entry.trim());
     rest.trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Whether `url` points at `api_host` (`host[:port]`), the registry the credentials are for.
+fn same_origin(url: &reqwest::Url, api_host: &str) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let authority = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    // A default port may be written or not on either side.
+    let default_port = url.port_or_known_default().map(|p| format!("{host}:{p}"));
+    authority.eq_ignore_ascii_case(api_host)
+        || default_port.is_some_and(|a| a.eq_ignore_ascii_case(api_host))
 }
 
 /// The host of `host[:port]` (brackets kept for IPv6 literals).

@@ -103,6 +103,55 @@ impl RegistryOptions {
     }
 }
 
+/// One request as the registry logged it (see [`Registry::requests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// `GET`, `HEAD`, `POST`, `PUT`, …
+    pub method: String,
+    /// Path and query as sent, e.g. `/v2/demo/blobs/sha256:…`.
+    pub uri: String,
+    pub status: u16,
+}
+
+impl LoggedRequest {
+    /// Reads a logrus text line such as `level=info msg="response completed" …
+    /// http.request.method=HEAD http.request.uri="/v2/…" http.response.status=200 …`.
+    fn parse(line: &str) -> Option<LoggedRequest> {
+        let msg = logfmt_value(line, "msg")?;
+        if !msg.starts_with("response completed") {
+            return None;
+        }
+        Some(LoggedRequest {
+            method: logfmt_value(line, "http.request.method")?,
+            uri: logfmt_value(line, "http.request.uri")?,
+            status: logfmt_value(line, "http.response.status")?.parse().ok()?,
+        })
+    }
+}
+
+/// The value of ` key=` in a logfmt line: up to the next space, or a double-quoted string
+/// with `\"` and `\\` escapes.
+fn logfmt_value(line: &str, key: &str) -> Option<String> {
+    let start = line
+        .match_indices(&format!("{key}="))
+        .find(|(i, _)| *i == 0 || line.as_bytes()[i - 1] == b' ')
+        .map(|(i, m)| i + m.len())?;
+    let rest = &line[start..];
+    let Some(quoted) = rest.strip_prefix('"') else {
+        return Some(rest.split(' ').next().unwrap_or_default().to_string());
+    };
+    let mut value = String::new();
+    let mut chars = quoted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => value.push(chars.next()?),
+            '"' => return Some(value),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
 /// Sends SIGKILL to a running registry from anywhere (e.g. a proxy thread).
 #[derive(Debug, Clone)]
 pub struct Killer(Arc<Mutex<Child>>);
@@ -326,6 +375,17 @@ impl Registry {
     /// What the registry logged so far (for failure messages).
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The API requests the registry answered so far, in order, from its `response completed`
+    /// log lines (info level). Requests its router does not know, such as
+    /// `/v2/<name>/referrers/…` on distribution 2.8, are not logged. A line is written when
+    /// the response is done, which may be just after the client got it: poll for the last one.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.log()
+            .lines()
+            .filter_map(LoggedRequest::parse)
+            .collect()
     }
 
     /// Stops the registry (SIGTERM, then SIGKILL after 5 s) and deletes its temp dir, reporting

@@ -1,7 +1,11 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for the behaviours a real registry will not show on
 //! demand: digest lies, rate limits, flaky gateways, connections cut mid-blob, stalls, and the
-//! token flow with a token server we control. Each connection is served on its own thread;
+//! token flow with a token server we control, and what registries with the OCI referrers API
+//! do (the Debian registry has none). Each connection is served on its own thread;
 //! every request is logged so tests can assert what the client sent.
+
+// Shared by several test binaries (tests/client.rs, tests/push.rs), each using only part of it.
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,6 +28,54 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
+
+    /// The path without its query.
+    pub fn path_only(&self) -> &str {
+        self.path.split('?').next().unwrap_or_default()
+    }
+
+    /// Every value of query parameter `name`, percent-decoded.
+    pub fn query_all(&self, name: &str) -> Vec<String> {
+        let Some((_, query)) = self.path.split_once('?') else {
+            return Vec::new();
+        };
+        query
+            .split('&')
+            .filter_map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(key) == name).then(|| decode(value))
+            })
+            .collect()
+    }
+
+    /// The first value of query parameter `name`, percent-decoded.
+    pub fn query(&self, name: &str) -> Option<String> {
+        self.query_all(name).into_iter().next()
+    }
+}
+
+/// Percent-decoding (and `+` as space, as forms encode it).
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escaped) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (b'+', _) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What to answer.
@@ -128,7 +180,9 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
                 body,
             } => {
                 let head = head(status, &headers, body.len());
-                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(&body).is_err() {
+                // A HEAD answer announces the length but carries no body.
+                let body: &[u8] = if request.method == "HEAD" { &[] } else { &body };
+                if writer.write_all(head.as_bytes()).is_err() || writer.write_all(body).is_err() {
                     return;
                 }
             }
@@ -165,10 +219,15 @@ fn head(status: u16, headers: &[(String, String)], length: usize) -> String {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
         206 => "Partial Content",
+        400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         503 => "Service Unavailable",

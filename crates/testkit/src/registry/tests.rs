@@ -377,3 +377,59 @@ fn docker_config_holds_base64_user_and_password() {
     assert_eq!(config["auths"]["127.0.0.1:5000"]["auth"], "dTpwOnc=");
     assert_eq!(basic_auth("u", "p:w"), "Basic dTpwOnc=");
 }
+
+#[test]
+fn logged_requests_are_parsed_from_the_registry_log() {
+    let line = r#"time="2026-12-03T11:41:36Z" level=error msg="response completed with error" err.code="blob unknown" http.request.method=HEAD http.request.uri="/v2/foo/blobs/sha256:e3b0" http.response.status=404 vars.name=foo"#;
+    assert_eq!(
+        LoggedRequest::parse(line),
+        Some(LoggedRequest {
+            method: "HEAD".into(),
+            uri: "/v2/foo/blobs/sha256:e3b0".into(),
+            status: 404,
+        })
+    );
+    let line = r#"level=info msg="response completed" http.request.method=POST http.request.uri=/v2/foo/blobs/uploads/ http.response.status=202"#;
+    assert_eq!(
+        LoggedRequest::parse(line).unwrap().uri,
+        "/v2/foo/blobs/uploads/"
+    );
+    assert_eq!(
+        LoggedRequest::parse(r#"level=info msg="listening on 127.0.0.1:5000""#),
+        None
+    );
+    assert_eq!(
+        logfmt_value(r#"a="x \"y\" \\ z" b=1"#, "a").as_deref(),
+        Some(r#"x "y" \ z"#)
+    );
+    assert_eq!(logfmt_value("xa=1 a=2", "a").as_deref(), Some("2"));
+    assert_eq!(logfmt_value(r#"a="unterminated"#, "a"), None);
+
+    if !registry_tests_can_run() {
+        return;
+    }
+    let registry = Registry::start(RegistryOptions::default()).unwrap();
+    let missing = format!("/v2/demo/blobs/sha256:{}", "0".repeat(64));
+    assert_eq!(
+        http_request(registry.addr(), "HEAD", &missing, &[], &[])
+            .unwrap()
+            .status,
+        404
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let requests = registry.requests();
+        if requests
+            .iter()
+            .any(|r| r.method == "HEAD" && r.uri == missing && r.status == 404)
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{requests:?}\n{}",
+            registry.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
