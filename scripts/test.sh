@@ -44,7 +44,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # Independent validators for every SPDX and CycloneDX document the suite writes (pinned), in a
 # virtualenv under target/ so a system Python that refuses global installs (PEP 668) is fine;
 # without the venv module, the interpreter's own site-packages.
-echo "== pip install spdx-tools cyclonedx-python-lib"
+echo "== pip install spdx-tools cyclonedx-python-lib securesystemslib (independent validators)"
 venv=target/pyvenv
 if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
   python="$PWD/$venv/bin/python"
@@ -52,7 +52,7 @@ if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
 else
   python=python3
 fi
-validators=("spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0")
+validators=("spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0" "securesystemslib[crypto]==1.6.0")
 "$python" -m pip install -q --disable-pip-version-check "${validators[@]}" \
   || "$python" -m pip install -q --disable-pip-version-check --break-system-packages "${validators[@]}"
 
