@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `sbomgen` binary on images built by the testkit and on the
 //! third-party images in `../shared/fixtures` (skipped with a message when absent).
 
+mod attest;
 mod bad_input;
 mod demo;
 mod documents;

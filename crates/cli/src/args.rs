@@ -24,6 +24,152 @@ pub enum Command {
     /// Read an SBOM (sbomgen JSON, SPDX JSON or CycloneDX JSON, also Syft's and Trivy's) and
     /// write it in other formats, keeping layer provenance where the input has it.
     Convert(ConvertArgs),
+    /// Write a cosign-compatible key pair: PREFIX.key (encrypted, mode 0600) and PREFIX.pub.
+    GenerateKeyPair(GenerateKeyPairArgs),
+    /// Scan an image (or take an existing SBOM), sign it as an in-toto attestation and attach
+    /// it to the image digest in its registry.
+    Attest(AttestArgs),
+    /// Attach an SBOM unsigned, as an OCI referrer of the image digest.
+    Attach(AttachArgs),
+    /// Verify the image's attestations with a public key; prints each verified statement.
+    Verify(VerifyArgs),
+    /// Fetch artifacts attached to an image.
+    #[command(subcommand)]
+    Download(DownloadCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateKeyPairArgs {
+    /// File name prefix: writes PREFIX.key and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX", default_value = "cosign")]
+    pub output_key_prefix: String,
+
+    /// Replace existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Where `attest` stores the signed attestation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Both of the below, so cosign v2, cosign v3 and Trivy all find it.
+    All,
+    /// A Sigstore bundle v0.3 as an OCI 1.1 referrer (cosign v3).
+    Bundle,
+    /// A layer appended to the sha256-<hex>.att tag (cosign v2).
+    Legacy,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The image in its registry: REF or registry:REF (a tag is resolved to its digest first).
+    pub image: String,
+
+    /// Private key file (cosign's encrypted format or unencrypted PKCS#8 PEM). Its password
+    /// comes from SBOMGEN_PASSWORD or COSIGN_PASSWORD, else a prompt on a terminal.
+    #[arg(long, value_name = "FILE")]
+    pub key: std::path::PathBuf,
+
+    /// SBOM format to produce and sign: spdx-json or cyclonedx-json.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT",
+        default_value = "spdx-json",
+        conflicts_with = "predicate"
+    )]
+    pub format: String,
+
+    /// Sign this existing document instead of scanning.
+    #[arg(long, value_name = "FILE")]
+    pub predicate: Option<std::path::PathBuf>,
+
+    /// Predicate type of --predicate: spdxjson, spdx (embedded as a string, as cosign does),
+    /// cyclonedx, or a URI [default: detected from the document].
+    #[arg(long = "type", value_name = "TYPE", requires = "predicate")]
+    pub predicate_type: Option<String>,
+
+    /// Where to store the attestation.
+    #[arg(long, value_enum, default_value_t = ModeArg::All)]
+    pub mode: ModeArg,
+
+    /// In the .att tag, replace attestations of the same predicate type instead of appending.
+    #[arg(long)]
+    pub replace: bool,
+
+    /// Also write the signed DSSE envelope to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub envelope_file: Option<std::path::PathBuf>,
+
+    /// Platform to scan in a multi-platform image (the attestation still names the digest
+    /// the reference resolves to).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+
+    /// Print no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The image in its registry: REF or registry:REF (a tag is resolved to its digest first).
+    pub image: String,
+
+    /// The SBOM to attach: SPDX JSON or CycloneDX JSON.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: std::path::PathBuf,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image in its registry: REF or registry:REF.
+    pub image: String,
+
+    /// Public key file (PEM `PUBLIC KEY`, as cosign writes).
+    #[arg(long, value_name = "FILE")]
+    pub key: std::path::PathBuf,
+
+    /// Only attestations of this predicate type: spdxjson, spdx, cyclonedx, or a URI.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DownloadCommand {
+    /// Print the SBOMs attached to or attested for an image, one after another (a JSON
+    /// stream, as `jq` reads), newest first within each place they are stored.
+    Sbom(DownloadSbomArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadSbomArgs {
+    /// The image in its registry: REF or registry:REF.
+    pub image: String,
+
+    /// Only SBOMs of this type: spdx (or spdxjson) or cyclonedx.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub sbom_type: Option<String>,
+
+    /// Only attested SBOMs whose signature verifies with this public key.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<std::path::PathBuf>,
+
+    /// Write the first SBOM found to FILE instead of printing all.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -88,7 +234,20 @@ pub enum ScopeArg {
 
 /// `scan` is the default subcommand: `sbomgen ./app.tar` means `sbomgen scan ./app.tar`.
 pub fn with_default_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    const TOP_LEVEL: &[&str] = &["scan", "convert", "help", "-h", "--help", "-V", "--version"];
+    const TOP_LEVEL: &[&str] = &[
+        "scan",
+        "convert",
+        "generate-key-pair",
+        "attest",
+        "attach",
+        "verify",
+        "download",
+        "help",
+        "-h",
+        "--help",
+        "-V",
+        "--version",
+    ];
     let mut args: Vec<OsString> = args.into_iter().collect();
     let explicit = args
         .get(1)

@@ -18,6 +18,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Scan(scan) => commands::scan::run(scan),
         args::Command::Convert(convert) => commands::convert::run(convert),
+        args::Command::GenerateKeyPair(keys) => commands::keys::generate(keys),
+        args::Command::Attest(attest) => commands::attest::run(attest),
+        args::Command::Attach(attach) => commands::attach::run(attach),
+        args::Command::Verify(verify) => commands::verify::run(verify),
+        args::Command::Download(args::DownloadCommand::Sbom(download)) => {
+            commands::download::sbom(download)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

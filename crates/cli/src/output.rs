@@ -75,6 +75,13 @@ pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     Ok(())
 }
 
+/// One document in memory, with the same timestamp and identifiers `write_all` would give it.
+pub fn render_document(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
+    render(format, sbom, &info)
+}
+
 fn render(format: Format, sbom: &Sbom, info: &DocumentInfo) -> Result<Vec<u8>> {
     let mut buffer = Vec::new();
     sbomgen_format::write(format, sbom, info, &mut buffer)

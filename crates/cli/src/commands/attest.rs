@@ -1,0 +1,158 @@
+//! `sbomgen attest`: scan an image by digest (or take an SBOM), sign it as an in-toto
+//! statement in a DSSE envelope, and attach it to that digest.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use sbomgen_attach::Mode;
+use sbomgen_attest::dsse::{Envelope, PAYLOAD_TYPE_IN_TOTO};
+use sbomgen_attest::statement::{
+    predicate_type_uri, Statement, PREDICATE_CYCLONEDX, PREDICATE_SPDX,
+};
+use sbomgen_format::Format;
+use sbomgen_model::Platform;
+use sbomgen_registry::Progress;
+use sbomgen_scan::{ScanOptions, SourceSpec};
+
+use crate::args::{AttestArgs, ModeArg};
+use crate::commands::{image, keys};
+use crate::output;
+use crate::progress::TerminalProgress;
+
+pub fn run(args: AttestArgs) -> Result<()> {
+    // Everything that can fail locally fails before the registry is touched.
+    let key = keys::signing_key(&args.key)?;
+    let given = args
+        .predicate
+        .as_ref()
+        .map(|path| read_predicate(path, args.predicate_type.as_deref()))
+        .transpose()?;
+    let format = if given.is_none() {
+        Some(sbom_format(&args.format)?)
+    } else {
+        None
+    };
+    let platform = args
+        .platform
+        .as_deref()
+        .map(str::parse::<Platform>)
+        .transpose()
+        .context("invalid --platform")?;
+
+    let terminal =
+        (!args.quiet && std::io::stderr().is_terminal()).then(|| Arc::new(TerminalProgress::new()));
+    let mut registry = image::options(&args.registry, &args.image)?;
+    let (client, subject) = image::open(&args.image, &registry, args.quiet)?;
+    registry.progress = terminal.clone().map(|p| p as Arc<dyn Progress>);
+    let (predicate_type, predicate) = match given {
+        Some(given) => given,
+        None => {
+            let format = format.expect("set when no predicate is given");
+            let options = ScanOptions {
+                platform,
+                registry,
+                ..ScanOptions::default()
+            };
+            let spec = SourceSpec::Registry {
+                reference: subject.reference.clone(),
+            };
+            let scanned = sbomgen_scan::scan_spec(&spec, &options);
+            if let Some(progress) = &terminal {
+                progress.finish();
+            }
+            let scanned = scanned.with_context(|| format!("cannot scan {}", subject.pinned()))?;
+            if !args.quiet {
+                for warning in &scanned.warnings {
+                    eprintln!("warning: {warning}");
+                }
+            }
+            let document = output::render_document(format, &scanned.sbom)?;
+            let value: serde_json::Value = serde_json::from_slice(&document)
+                .context("internal error: the SBOM is not JSON")?;
+            let uri = match format {
+                Format::SpdxJson => PREDICATE_SPDX,
+                _ => PREDICATE_CYCLONEDX,
+            };
+            (uri.to_string(), value)
+        }
+    };
+
+    let statement = Statement::new(&subject.name(), &subject.digest, &predicate_type, predicate);
+    let envelope = Envelope::sign(PAYLOAD_TYPE_IN_TOTO, statement.to_json(), &key);
+    if let Some(path) = &args.envelope_file {
+        std::fs::write(path, envelope.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mode = match args.mode {
+        ModeArg::All => Mode::All,
+        ModeArg::Bundle => Mode::Bundle,
+        ModeArg::Legacy => Mode::Legacy,
+    };
+    let attached = sbomgen_attach::attest(
+        &client,
+        &subject,
+        &envelope,
+        &key.public_key(),
+        &predicate_type,
+        mode,
+        args.replace,
+    )
+    .with_context(|| format!("cannot attach the attestation to {}", subject.pinned()))?;
+    for done in attached {
+        eprintln!(
+            "Attached {predicate_type} attestation to {}: {} {}",
+            subject.pinned(),
+            done.what,
+            done.digest
+        );
+    }
+    Ok(())
+}
+
+/// Only JSON documents can be a statement's predicate object.
+fn sbom_format(name: &str) -> Result<Format> {
+    let format: Format = name.parse()?;
+    match format {
+        Format::SpdxJson | Format::CycloneDxJson(_) => Ok(format),
+        _ => bail!("attest signs spdx-json or cyclonedx-json documents, not {name}"),
+    }
+}
+
+/// The predicate type and predicate for `--predicate FILE [--type T]`. Without `--type` the
+/// document says what it is. `spdx` embeds the file as a JSON string, as cosign does (so a
+/// tag-value document can be attested); every other type needs a JSON document.
+fn read_predicate(
+    path: &std::path::Path,
+    kind: Option<&str>,
+) -> Result<(String, serde_json::Value)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if kind == Some("spdx") {
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        return Ok((PREDICATE_SPDX.to_string(), serde_json::Value::String(text)));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a JSON document", path.display()))?;
+    let uri = match kind {
+        Some(kind) => predicate_type_uri(kind).context("invalid --type")?,
+        None => detect(&value).with_context(|| {
+            format!(
+                "{} is neither SPDX nor CycloneDX JSON; say what it is with --type",
+                path.display()
+            )
+        })?,
+    };
+    Ok((uri, value))
+}
+
+/// SPDX or CycloneDX, from the document's own markers.
+pub(crate) fn detect(value: &serde_json::Value) -> Option<String> {
+    if value.get("spdxVersion").is_some() {
+        Some(PREDICATE_SPDX.to_string())
+    } else if value.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
+        Some(PREDICATE_CYCLONEDX.to_string())
+    } else {
+        None
+    }
+}

@@ -1,0 +1,182 @@
+//! `sbomgen download sbom IMAGE`: the SBOMs stored beside an image, attested or attached.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use sbomgen_attach::discover::Location;
+use sbomgen_attest::statement::{
+    predicate_type_uri, Statement, PREDICATE_CYCLONEDX, PREDICATE_SPDX,
+};
+
+use crate::args::DownloadSbomArgs;
+use crate::commands::{image, keys, verify};
+
+/// One SBOM to hand out.
+struct Document {
+    location: Location,
+    /// `verified`, `attested (not verified)` or `unsigned`.
+    trust: &'static str,
+    bytes: Vec<u8>,
+}
+
+pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
+    let key = args.key.as_deref().map(keys::public_key).transpose()?;
+    let wanted = match args.sbom_type.as_deref() {
+        None => None,
+        Some(kind) => {
+            let uri = predicate_type_uri(kind).context("invalid --type")?;
+            if uri != PREDICATE_SPDX && uri != PREDICATE_CYCLONEDX {
+                bail!("--type {kind}: download sbom knows spdx, spdxjson and cyclonedx");
+            }
+            Some(uri)
+        }
+    };
+    let options = image::options(&args.registry, &args.image)?;
+    let (client, subject) = image::open(&args.image, &options, false)?;
+    let found = sbomgen_attach::find_sboms(&client, &subject)
+        .with_context(|| format!("cannot look for SBOMs of {}", subject.pinned()))?;
+
+    let sbom_types: Vec<&str> = match wanted.as_deref() {
+        Some(uri) => vec![uri],
+        None => vec![PREDICATE_SPDX, PREDICATE_CYCLONEDX],
+    };
+    let mut documents = Vec::new();
+    match &key {
+        Some(key) => {
+            let statements = verify::verified(&found, key, &subject, wanted.as_deref())?;
+            for (location, statement) in statements {
+                if sbom_types.contains(&statement.predicate_type.as_str()) {
+                    documents.push(Document {
+                        location,
+                        trust: "verified",
+                        bytes: predicate_bytes(&statement),
+                    });
+                }
+            }
+            if !found.sboms.is_empty() {
+                eprintln!(
+                    "note: {} unsigned SBOM(s) ignored: --key asks for verified ones",
+                    found.sboms.len()
+                );
+            }
+        }
+        None => {
+            for candidate in &found.attestations {
+                let Ok(envelope) = &candidate.envelope else {
+                    continue;
+                };
+                let Ok(statement) = Statement::from_json(&envelope.payload) else {
+                    continue;
+                };
+                if !sbom_types.contains(&statement.predicate_type.as_str()) {
+                    continue;
+                }
+                documents.push(Document {
+                    location: candidate.location.clone(),
+                    trust: "attested, signature not checked (no --key)",
+                    bytes: predicate_bytes(&statement),
+                });
+            }
+            for sbom in &found.sboms {
+                let kind = if sbom.media_type.contains("spdx") {
+                    PREDICATE_SPDX
+                } else {
+                    PREDICATE_CYCLONEDX
+                };
+                if sbom_types.contains(&kind) {
+                    documents.push(Document {
+                        location: sbom.location.clone(),
+                        trust: "unsigned",
+                        bytes: sbom.bytes.clone(),
+                    });
+                }
+            }
+        }
+    }
+    if key.is_none() {
+        for problem in &found.problems {
+            eprintln!("warning: {problem}");
+        }
+    }
+    newest_first(&mut documents);
+    let mut seen = BTreeSet::new();
+    documents.retain(|d| seen.insert(d.bytes.clone()));
+    if documents.is_empty() {
+        bail!(
+            "no SBOM is attached to or attested for {}",
+            subject.pinned()
+        );
+    }
+    for d in &documents {
+        eprintln!("Found SBOM ({}) at {}", d.trust, d.location);
+    }
+    match &args.output {
+        Some(path) => {
+            if documents.len() > 1 {
+                eprintln!(
+                    "note: {} SBOMs found; writing the first to {}",
+                    documents.len(),
+                    path.display()
+                );
+            }
+            write_atomically(path, &documents[0].bytes)
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            for d in &documents {
+                stdout
+                    .write_all(&d.bytes)
+                    .context("cannot write to stdout")?;
+                if !d.bytes.ends_with(b"\n") {
+                    stdout.write_all(b"\n").context("cannot write to stdout")?;
+                }
+            }
+            stdout.flush().context("cannot write to stdout")
+        }
+    }
+}
+
+/// A predicate as the document it is: an object as compact JSON, a string (cosign's `spdx`
+/// type) as its text.
+fn predicate_bytes(statement: &Statement) -> Vec<u8> {
+    match statement.predicate_document() {
+        serde_json::Value::String(text) => text.into_bytes(),
+        other => serde_json::to_vec(&other).unwrap_or_default(),
+    }
+}
+
+/// Later entries of an index or a tag are newer: within each place, put them first.
+fn newest_first(documents: &mut [Document]) {
+    let mut start = 0;
+    while start < documents.len() {
+        let place = place_of(&documents[start].location);
+        let end = documents[start..]
+            .iter()
+            .position(|d| place_of(&d.location) != place)
+            .map_or(documents.len(), |n| start + n);
+        documents[start..end].reverse();
+        start = end;
+    }
+}
+
+fn place_of(location: &Location) -> String {
+    match location {
+        Location::Referrer { .. } => "referrers".into(),
+        Location::Tag { tag, .. } => tag.clone(),
+    }
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
