@@ -103,8 +103,9 @@ pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
     let mut seen = BTreeSet::new();
     documents.retain(|d| seen.insert(d.bytes.clone()));
     if documents.is_empty() {
+        let of_type = wanted.map(|w| format!(" of type {w}")).unwrap_or_default();
         bail!(
-            "no SBOM is attached to or attested for {}",
+            "no SBOM{of_type} is attached to or attested for {}",
             subject.pinned()
         );
     }
