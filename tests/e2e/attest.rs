@@ -21,7 +21,9 @@ use sbomgen_attest::dsse::Envelope;
 use sbomgen_attest::statement::{PREDICATE_CYCLONEDX, PREDICATE_SPDX};
 use sbomgen_model::Digest;
 use sbomgen_registry::{ClientOptions, Reference, RegistryClient, MEDIA_OCI_MANIFEST};
-use sbomgen_testkit::registry::{http_get, registry_tests_can_run, Registry, RegistryOptions};
+use sbomgen_testkit::registry::{
+    http_get, registry_tests_can_run, write_docker_config, Registry, RegistryOptions,
+};
 use sbomgen_testkit::write_oci_dir;
 use serde_json::Value;
 
@@ -941,4 +943,59 @@ fn attestation_commands_fail_cleanly_on_bad_input() {
     );
     assert!(run.error().contains("no SBOM"), "{}", run.stderr);
     assert!(!target.exists());
+}
+
+#[test]
+fn attest_uses_docker_config_credentials_and_refused_ones_leave_nothing() {
+    if !registry_tests_can_run() {
+        return;
+    }
+    let registry = Registry::start(RegistryOptions::default().basic_auth("builder", "s3cret-push"))
+        .expect("the test registry starts");
+    let sandbox = Sandbox::new();
+    let (private, public) = sandbox.key_pair("cosign");
+    registry
+        .push_oci_archive(&demo_archive(), "demo:1")
+        .unwrap();
+    let image = registry.reference("demo:1");
+    let envelope = sandbox.path("envelope.json");
+    let attest = [
+        "attest",
+        "--key",
+        private.as_str(),
+        "--envelope-file",
+        envelope.to_str().unwrap(),
+        image.as_str(),
+    ];
+    let password = [("COSIGN_PASSWORD", PASSWORD)];
+
+    // Wrong credentials: a 401 naming the registry, no envelope file, nothing attached.
+    write_docker_config(
+        &sandbox.path("docker"),
+        &registry.host(),
+        "builder",
+        "wrong",
+    )
+    .unwrap();
+    let refused = sandbox.run(&attest, &password);
+    let message = refused.error();
+    assert!(message.contains(&registry.host()), "{message}");
+    assert!(
+        !message.contains("wrong"),
+        "no password in messages: {message}"
+    );
+    assert!(!envelope.exists(), "no envelope file from a failed attest");
+
+    // The right ones: pushed, then verified with the same config.
+    write_docker_config(
+        &sandbox.path("docker"),
+        &registry.host(),
+        "builder",
+        "s3cret-push",
+    )
+    .unwrap();
+    sandbox.run(&attest, &password).ok();
+    assert!(envelope.exists());
+    let verify = sandbox.run(&["verify", "--key", &public, &image], &[]);
+    assert_eq!(statements(verify.ok()).len(), 1);
 }

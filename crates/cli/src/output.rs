@@ -118,28 +118,14 @@ fn stage<'a>(
     }
 }
 
-/// Writes one output into a temporary file beside its destination (same filesystem, so the
-/// final rename is atomic).
+/// Writes one output into a temporary file beside its destination.
 fn stage_file(
     format: Format,
     sbom: &Sbom,
     info: &DocumentInfo,
     path: &Path,
 ) -> Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".sbomgen-")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
+    let mut temp = temp_beside(path, None)?;
     let mut writer = std::io::BufWriter::new(temp.as_file_mut());
     sbomgen_format::write(format, sbom, info, &mut writer)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -148,6 +134,49 @@ fn stage_file(
         .with_context(|| format!("cannot write {}", path.display()))?;
     drop(writer);
     Ok(temp)
+}
+
+/// An empty temporary file beside `path` (same filesystem, so persisting it over `path` is an
+/// atomic rename), created with `mode` when given.
+pub fn temp_beside(path: &Path, mode: Option<u32>) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sbomgen-");
+    if let Some(mode) = mode {
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "cannot write {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })
+}
+
+/// A temporary file beside `path` holding `bytes`, ready to be persisted.
+pub fn stage_bytes(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<u32>,
+) -> Result<tempfile::NamedTempFile> {
+    let mut temp = temp_beside(path, mode)?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(temp)
+}
+
+/// Writes `bytes` to `path` all-or-nothing.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    stage_bytes(path, bytes, None)?
+        .persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 #[cfg(test)]

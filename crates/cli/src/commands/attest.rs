@@ -80,10 +80,6 @@ pub fn run(args: AttestArgs) -> Result<()> {
 
     let statement = Statement::new(&subject.name(), &subject.digest, &predicate_type, predicate);
     let envelope = Envelope::sign(PAYLOAD_TYPE_IN_TOTO, statement.to_json(), &key);
-    if let Some(path) = &args.envelope_file {
-        std::fs::write(path, envelope.to_json())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
     let mode = match args.mode {
         ModeArg::All => Mode::All,
         ModeArg::Bundle => Mode::Bundle,
@@ -99,6 +95,10 @@ pub fn run(args: AttestArgs) -> Result<()> {
         args.replace,
     )
     .with_context(|| format!("cannot attach the attestation to {}", subject.pinned()))?;
+    // Written only once attached: a failed attest leaves no envelope behind.
+    if let Some(path) = &args.envelope_file {
+        output::write_file(path, &envelope.to_json())?;
+    }
     for done in attached {
         eprintln!(
             "Attached {predicate_type} attestation to {}: {} {}",

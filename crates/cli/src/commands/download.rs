@@ -11,6 +11,7 @@ use sbomgen_attest::statement::{
 
 use crate::args::DownloadSbomArgs;
 use crate::commands::{image, keys, verify};
+use crate::output;
 
 /// One SBOM to hand out.
 struct Document {
@@ -121,7 +122,7 @@ pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
                     path.display()
                 );
             }
-            write_atomically(path, &documents[0].bytes)
+            output::write_file(path, &documents[0].bytes)
         }
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -166,18 +167,4 @@ fn place_of(location: &Location) -> String {
         Location::Referrer { .. } => "referrers".into(),
         Location::Tag { tag, .. } => tag.clone(),
     }
-}
-
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

@@ -1,13 +1,14 @@
 //! `sbomgen generate-key-pair`, and reading key files and their passwords for the other
 //! attestation commands.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use sbomgen_attest::keys::{pem_is_encrypted, PublicKey, SigningKey};
 
 use crate::args::GenerateKeyPairArgs;
+use crate::output;
 
 /// Password variables, in the order they are read. cosign's name is honoured so pipelines
 /// that already set it work unchanged; an empty value is a valid (empty) password.
@@ -32,8 +33,9 @@ pub fn generate(args: GenerateKeyPairArgs) -> Result<()> {
         .to_encrypted_pem(password.as_bytes())
         .context("cannot encrypt the private key")?;
     // Both files are staged first so a failure leaves neither behind.
-    let staged_private = stage(&private, pem.as_bytes(), 0o600)?;
-    let staged_public = stage(&public, key.public_key().to_pem().as_bytes(), 0o644)?;
+    let staged_private = output::stage_bytes(&private, pem.as_bytes(), Some(0o600))?;
+    let staged_public =
+        output::stage_bytes(&public, key.public_key().to_pem().as_bytes(), Some(0o644))?;
     staged_private
         .persist(&private)
         .with_context(|| format!("cannot write {}", private.display()))?;
@@ -44,24 +46,6 @@ pub fn generate(args: GenerateKeyPairArgs) -> Result<()> {
     eprintln!("Private key written to {}", private.display());
     eprintln!("Public key written to {}", public.display());
     Ok(())
-}
-
-/// A temporary file beside `path` holding `bytes`, with `mode`.
-fn stage(path: &Path, bytes: &[u8], mode: u32) -> Result<tempfile::NamedTempFile> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".sbomgen-key")
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|_| file.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(file)
 }
 
 /// Reads a private key, asking for its password only when the file is encrypted.
