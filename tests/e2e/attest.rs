@@ -505,6 +505,9 @@ fn legacy_att_appends_replaces_and_bundle_mode_stays_out_of_it() {
     };
     attest_legacy("spdx-json", &[]);
     attest_legacy("cyclonedx-json", &[]);
+    // The same statement again (same document, deterministic signature) is not a third layer.
+    let again = attest_legacy("cyclonedx-json", &[]);
+    assert!(again.contains("already held this attestation"), "{again}");
     let att = att_manifest(&registry, "team/app", &digest).unwrap();
     let types = |att: &Value| -> Vec<String> {
         att["layers"]

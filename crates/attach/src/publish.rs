@@ -103,18 +103,26 @@ fn append_att(
     let existing = client
         .fetch_manifest_optional(&tagged, &[MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST])?
         .map(|fetched| {
-            ImageManifest::from_json(&fetched.bytes).map_err(|e| AttachError::Unusable {
-                what: format!("the existing tag {tag}"),
-                reason: e.to_string(),
-            })
+            ImageManifest::from_json(&fetched.bytes)
+                .map(|manifest| (manifest, fetched.digest))
+                .map_err(|e| AttachError::Unusable {
+                    what: format!("the existing tag {tag}"),
+                    reason: e.to_string(),
+                })
         })
         .transpose()?;
-    let Some(artifact) =
-        artifacts::append_att(existing.as_ref(), &tag, envelope, predicate_type, replace)?
-    else {
-        let digest = client
-            .fetch_manifest(&tagged, &[MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST])?
-            .digest;
+    let artifact = artifacts::append_att(
+        existing.as_ref().map(|(manifest, _)| manifest),
+        &tag,
+        envelope,
+        predicate_type,
+        replace,
+    )?;
+    let Some(artifact) = artifact else {
+        // Nothing changes, so the tag exists and its digest is the one just read.
+        let digest = existing
+            .map(|(_, digest)| digest)
+            .unwrap_or_else(|| subject.digest.clone());
         return Ok(Attached {
             what: format!("tag {tag} (already held this attestation)"),
             digest,
