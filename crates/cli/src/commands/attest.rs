@@ -20,18 +20,21 @@ use crate::commands::{image, keys};
 use crate::output;
 use crate::progress::TerminalProgress;
 
+/// What is signed: a document given with `--predicate`, or the scan of the image.
+enum PredicateSource {
+    Given(String, serde_json::Value),
+    Scan(Format),
+}
+
 pub fn run(args: AttestArgs) -> Result<()> {
     // Everything that can fail locally fails before the registry is touched.
     let key = keys::signing_key(&args.key)?;
-    let given = args
-        .predicate
-        .as_ref()
-        .map(|path| read_predicate(path, args.predicate_type.as_deref()))
-        .transpose()?;
-    let format = if given.is_none() {
-        Some(sbom_format(&args.format)?)
-    } else {
-        None
+    let source = match &args.predicate {
+        Some(path) => {
+            let (uri, value) = read_predicate(path, args.predicate_type.as_deref())?;
+            PredicateSource::Given(uri, value)
+        }
+        None => PredicateSource::Scan(sbom_format(&args.format)?),
     };
     let platform = args
         .platform
@@ -45,10 +48,9 @@ pub fn run(args: AttestArgs) -> Result<()> {
     let mut registry = image::options(&args.registry, &args.image)?;
     let (client, subject) = image::open(&args.image, &registry, args.quiet)?;
     registry.progress = terminal.clone().map(|p| p as Arc<dyn Progress>);
-    let (predicate_type, predicate) = match given {
-        Some(given) => given,
-        None => {
-            let format = format.expect("set when no predicate is given");
+    let (predicate_type, predicate) = match source {
+        PredicateSource::Given(uri, value) => (uri, value),
+        PredicateSource::Scan(format) => {
             let options = ScanOptions {
                 platform,
                 registry,
