@@ -8,38 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest as _, Sha256};
-
-use mock::{Mock, Reply};
-use sbomgen_model::Digest;
+use mock::{client, fast, sha, Mock, Reply};
 use sbomgen_registry::{
-    ClientOptions, Login, Reference, RegistryClient, RegistryError, RetryPolicy, MANIFEST_ACCEPT,
+    ClientOptions, Login, Reference, RegistryError, RetryPolicy, MANIFEST_ACCEPT,
 };
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 /// A password no message may ever contain.
 const MARKER: &str = "pw-MARKER-7f3a9";
-
-fn sha(bytes: &[u8]) -> Digest {
-    Digest::sha256_from_bytes(&Sha256::digest(bytes).into())
-}
-
-fn fast() -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(2),
-        },
-        ..ClientOptions::default()
-    }
-}
-
-fn client(options: &ClientOptions) -> RegistryClient {
-    RegistryClient::new(options).unwrap()
-}
 
 fn reference(mock: &Mock, rest: &str) -> Reference {
     format!("{}/{rest}", mock.addr).parse().unwrap()

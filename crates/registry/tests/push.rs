@@ -6,43 +6,19 @@ mod mock;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{json, Map};
-use sha2::{Digest as _, Sha256};
 
-use mock::{Mock, Reply, Request};
+use mock::{client, fast, sha, Mock, Reply, Request};
 use sbomgen_model::Digest;
 use sbomgen_registry::{
     referrers_tag, ClientOptions, Descriptor, ImageIndex, ImageManifest, Login, Reference,
-    ReferrersVia, RegistryClient, RegistryError, RetryPolicy, EMPTY_JSON, MEDIA_OCI_EMPTY,
-    MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST,
+    ReferrersVia, RegistryError, EMPTY_JSON, MEDIA_OCI_EMPTY, MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST,
 };
 
 const SPDX: &str = "application/spdx+json";
 const CYCLONEDX: &str = "application/vnd.cyclonedx+json";
-
-fn sha(bytes: &[u8]) -> Digest {
-    Digest::sha256_from_bytes(&Sha256::digest(bytes).into())
-}
-
-fn fast() -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(5),
-        retry: RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(2),
-        },
-        ..ClientOptions::default()
-    }
-}
-
-fn client(options: &ClientOptions) -> RegistryClient {
-    RegistryClient::new(options).unwrap()
-}
 
 fn reference(addr: &str, rest: &str) -> Reference {
     format!("{addr}/{rest}").parse().unwrap()

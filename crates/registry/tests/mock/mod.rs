@@ -268,3 +268,27 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
         body,
     })
 }
+
+/// The sha256 digest of `bytes`.
+pub fn sha(bytes: &[u8]) -> sbomgen_model::Digest {
+    use sha2::Digest as _;
+    sbomgen_model::Digest::sha256_from_bytes(&sha2::Sha256::digest(bytes).into())
+}
+
+/// Client options with short timeouts and retries, so failure tests finish quickly.
+pub fn fast() -> sbomgen_registry::ClientOptions {
+    sbomgen_registry::ClientOptions {
+        timeout: Duration::from_secs(5),
+        retry: sbomgen_registry::RetryPolicy {
+            attempts: 3,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            max_retry_after: Duration::from_secs(2),
+        },
+        ..sbomgen_registry::ClientOptions::default()
+    }
+}
+
+pub fn client(options: &sbomgen_registry::ClientOptions) -> sbomgen_registry::RegistryClient {
+    sbomgen_registry::RegistryClient::new(options).unwrap()
+}
