@@ -21,6 +21,7 @@ use sbomgen_attest::dsse::Envelope;
 use sbomgen_attest::statement::{PREDICATE_CYCLONEDX, PREDICATE_SPDX};
 use sbomgen_model::Digest;
 use sbomgen_registry::{ClientOptions, Reference, RegistryClient, MEDIA_OCI_MANIFEST};
+use sbomgen_testkit::python::DsseVerifier;
 use sbomgen_testkit::registry::{
     http_get, registry_tests_can_run, write_docker_config, Registry, RegistryOptions,
 };
@@ -217,41 +218,14 @@ fn statements(run: &Run) -> Vec<Value> {
         .collect()
 }
 
-/// A Python with `securesystemslib`, or `None` (after saying why) outside CI.
-fn python_with_securesystemslib() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let candidates = [
-        root.join("target/pyvenv/bin/python"),
-        PathBuf::from("python3"),
-    ];
-    for python in candidates {
-        let ok = Command::new(&python)
-            .args(["-c", "import securesystemslib"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if ok {
-            return Some(python);
-        }
-    }
-    let why =
-        "the independent DSSE check needs Python securesystemslib (scripts/test.sh installs it)";
-    assert!(std::env::var_os("CI").is_none(), "CI must run it: {why}");
-    eprintln!("skipping: {why}");
-    None
-}
-
-/// Verifies `envelope` with `public_key` using securesystemslib; true when it accepts.
-fn python_accepts(python: &Path, public_key: &str, envelope: &[u8], bundle: bool) -> bool {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("envelope.json");
-    fs::write(&file, envelope).unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/verify_dsse.py");
-    let mut command = Command::new(python);
-    command.arg(script).arg(public_key).arg(&file);
-    if bundle {
-        command.arg("--bundle");
-    }
-    let out = command.output().unwrap();
+/// Whether securesystemslib accepts `document` signed by the key in `public_key`.
+fn python_accepts(
+    verifier: &DsseVerifier,
+    public_key: &str,
+    document: &[u8],
+    bundle: bool,
+) -> bool {
+    let out = verifier.run(Path::new(public_key), document, bundle);
     eprintln!(
         "verify_dsse.py: {}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -450,11 +424,11 @@ fn attest_all_modes_then_verify_and_download_the_same_sbom() {
     assert_eq!(document, statement["predicate"]);
 
     // Code we did not write agrees with the signature, for the envelope as stored.
-    if let Some(python) = python_with_securesystemslib() {
-        assert!(python_accepts(&python, &public, &att_blob, false));
-        assert!(python_accepts(&python, &public, &bundle_blob, true));
+    if let Some(verifier) = DsseVerifier::find() {
+        assert!(python_accepts(&verifier, &public, &att_blob, false));
+        assert!(python_accepts(&verifier, &public, &bundle_blob, true));
         let (_, other_public) = sandbox.key_pair("other");
-        assert!(!python_accepts(&python, &other_public, &att_blob, false));
+        assert!(!python_accepts(&verifier, &other_public, &att_blob, false));
     }
 }
 

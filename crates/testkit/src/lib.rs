@@ -39,6 +39,7 @@ mod dir_walk;
 mod docker;
 mod image;
 mod oci;
+pub mod python;
 pub mod registry;
 pub mod schema;
 mod spec;
