@@ -1,6 +1,5 @@
 //! `sbomgen download sbom IMAGE`: the SBOMs stored beside an image, attested or attached.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::{bail, Context, Result};
@@ -16,7 +15,7 @@ use crate::output;
 /// One SBOM to hand out.
 struct Document {
     location: Location,
-    /// `verified`, `attested (not verified)` or `unsigned`.
+    /// `verified`, `attested, signature not checked (no --key)` or `unsigned`.
     trust: &'static str,
     bytes: Vec<u8>,
 }
@@ -79,7 +78,7 @@ pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
                     bytes: predicate_bytes(&statement),
                 });
             }
-            for sbom in &found.sboms {
+            for sbom in found.sboms {
                 let kind = if sbom.media_type.contains("spdx") {
                     PREDICATE_SPDX
                 } else {
@@ -87,9 +86,9 @@ pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
                 };
                 if sbom_types.contains(&kind) {
                     documents.push(Document {
-                        location: sbom.location.clone(),
+                        location: sbom.location,
                         trust: "unsigned",
-                        bytes: sbom.bytes.clone(),
+                        bytes: sbom.bytes,
                     });
                 }
             }
@@ -101,8 +100,15 @@ pub fn sbom(args: DownloadSbomArgs) -> Result<()> {
         }
     }
     newest_first(&mut documents);
-    let mut seen = BTreeSet::new();
-    documents.retain(|d| seen.insert(d.bytes.clone()));
+    // `--mode all` stores one statement twice: keep the first of identical documents
+    // (compared in place: SBOMs can be large, so they are not copied into a set).
+    let mut unique: Vec<Document> = Vec::with_capacity(documents.len());
+    for document in documents {
+        if !unique.iter().any(|kept| kept.bytes == document.bytes) {
+            unique.push(document);
+        }
+    }
+    let documents = unique;
     if documents.is_empty() {
         let of_type = wanted.map(|w| format!(" of type {w}")).unwrap_or_default();
         bail!(

@@ -1,7 +1,6 @@
 //! `sbomgen verify --key PUB IMAGE`: succeed only when an attestation for exactly this image
 //! digest verifies with the key; print each verified statement on its own line.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::{bail, Context, Result};
@@ -28,17 +27,20 @@ pub fn run(args: VerifyArgs) -> Result<()> {
         .with_context(|| format!("cannot look for attestations of {}", subject.pinned()))?;
     let verified = verified(&found, &key, &subject, wanted.as_deref())?;
     let mut stdout = std::io::stdout().lock();
-    let mut printed = BTreeSet::new();
-    for (location, statement) in &verified {
+    for (index, (location, statement)) in verified.iter().enumerate() {
         eprintln!(
             "Verified {} attestation of {} ({location})",
             statement.predicate_type,
             subject.pinned()
         );
         // `--mode all` stores one envelope twice; its statement is printed once.
-        let json = statement.to_json();
-        if printed.insert(json.clone()) {
-            stdout.write_all(&json).context("cannot write to stdout")?;
+        if !verified[..index]
+            .iter()
+            .any(|(_, earlier)| earlier == statement)
+        {
+            stdout
+                .write_all(&statement.to_json())
+                .context("cannot write to stdout")?;
             stdout.write_all(b"\n").context("cannot write to stdout")?;
         }
     }
