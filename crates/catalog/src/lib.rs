@@ -6,9 +6,12 @@
 //! [`PackageRecord`]s. Cataloguers know nothing of layers' order, scope or I/O: the overlay
 //! decides provenance by comparing the records of successive layers.
 //!
-//! Cataloguers: [`apk`] (`lib/apk/db/installed`), [`dpkg`] (`status`, distroless `status.d`,
-//! file lists, copyright files), [`rpm`] (SQLite, BerkeleyDB and NDB databases through
-//! `sbomgen-rpmdb`). [`license`] maps Debian license names to SPDX. [`distro`] reads the release
+//! OS cataloguers ([`Cataloguer`], [`CATALOGUERS`]): [`apk`] (`lib/apk/db/installed`), [`dpkg`]
+//! (`status`, distroless `status.d`, file lists, copyright files), [`rpm`] (SQLite, BerkeleyDB
+//! and NDB databases through `sbomgen-rpmdb`). File cataloguers ([`FileCataloguer`],
+//! [`FILE_CATALOGUERS`]), for packages that live at a path and are parsed as the layer
+//! streams: [`python`], [`npm`], [`gem`], [`composer`], [`dotnet`], and the declared packages
+//! of [`lockfile`]s. [`license`] maps Debian license names to SPDX. [`distro`] reads the release
 //! files of the final filesystem.
 //!
 //! ```
@@ -18,14 +21,21 @@
 //! ```
 
 pub mod apk;
+pub mod composer;
 pub mod distro;
+pub mod dotnet;
 pub mod dpkg;
+mod file;
+pub mod gem;
 pub mod license;
-mod record;
+pub mod lockfile;
+pub mod npm;
+pub mod python;
 pub mod rpm;
 mod view;
 
-pub use record::{Catalogued, Ecosystem, PackageRecord};
+pub use file::{FileCataloguer, SupportLookup};
+pub use sbomgen_model::{Catalogued, Ecosystem, FileFindings, PackageRecord, Support};
 pub use view::FileView;
 
 /// A source of package records that wants some files' contents.
@@ -46,6 +56,20 @@ pub static CATALOGUERS: &[&dyn Cataloguer] = &[
     &rpm::RpmCataloguer,
 ];
 
+/// Every file cataloguer sbomgen runs, in a fixed order (installed ones first, then declared).
+pub static FILE_CATALOGUERS: &[&dyn FileCataloguer] = &[
+    &python::PythonCataloguer,
+    &npm::NpmCataloguer,
+    &gem::GemCataloguer,
+    &composer::ComposerCataloguer,
+    &dotnet::DotnetCataloguer,
+    &lockfile::NpmLockCataloguer,
+    &lockfile::PythonLockCataloguer,
+    &lockfile::GemLockCataloguer,
+    &lockfile::ComposerLockCataloguer,
+    &lockfile::CargoLockCataloguer,
+];
+
 /// The union of the given cataloguers' and the distro detector's patterns, sorted.
 pub fn patterns_for(cataloguers: &[&dyn Cataloguer]) -> Vec<&'static str> {
     let mut patterns: Vec<&'static str> = cataloguers
@@ -64,16 +88,40 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_patterns_relative() {
-        let mut names: Vec<&str> = CATALOGUERS.iter().map(|c| c.name()).collect();
+        let mut names: Vec<&str> = CATALOGUERS
+            .iter()
+            .map(|c| c.name())
+            .chain(FILE_CATALOGUERS.iter().map(|c| c.name()))
+            .collect();
         let count = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), count);
-        for pattern in patterns_for(CATALOGUERS) {
+        assert_eq!(names.len(), count, "{names:?}");
+        let file_patterns = FILE_CATALOGUERS.iter().flat_map(|c| c.patterns().iter());
+        for pattern in patterns_for(CATALOGUERS).iter().chain(file_patterns) {
             assert!(
                 !pattern.starts_with('/') && !pattern.is_empty(),
                 "{pattern}"
             );
         }
+    }
+
+    #[test]
+    fn declared_cataloguers_are_exactly_the_lockfile_ones() {
+        let declared: Vec<&str> = FILE_CATALOGUERS
+            .iter()
+            .filter(|c| c.declared())
+            .map(|c| c.name())
+            .collect();
+        let lockfiles: Vec<&str> = lockfile::LOCKFILE_CATALOGUERS
+            .iter()
+            .map(|c| c.name())
+            .collect();
+        assert_eq!(declared, lockfiles);
+        let installed_first = FILE_CATALOGUERS
+            .iter()
+            .skip_while(|c| !c.declared())
+            .all(|c| c.declared());
+        assert!(installed_first, "installed cataloguers come first");
     }
 }

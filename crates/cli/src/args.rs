@@ -214,9 +214,22 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ScopeArg::AllLayers)]
     pub scope: ScopeArg,
 
-    /// Cataloguers to run, comma-separated (apk, dpkg, rpm), or `none` to only index layers.
+    /// Cataloguers to run, comma-separated, or `none` to only index layers. OS: apk, dpkg,
+    /// rpm. Installed language packages: python, npm, gem, composer, dotnet. Declared
+    /// (lockfiles, pins): npm-lock, python-lock, gem-lock, composer-lock, cargo-lock.
     #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub catalogers: Option<Vec<String>>,
+
+    /// Also read lockfiles and pins (package-lock.json, yarn.lock, requirements*.txt,
+    /// poetry.lock, Pipfile.lock, uv.lock, Gemfile.lock, composer.lock, Cargo.lock) and list
+    /// their entries as declared, never as installed. Default: on for dir: sources, off for
+    /// images.
+    #[arg(long, overrides_with = "no_declared")]
+    pub declared: bool,
+
+    /// Do not read lockfiles and pins, even for dir: sources.
+    #[arg(long, overrides_with = "declared")]
+    pub no_declared: bool,
 
     /// Print no warnings.
     #[arg(short, long)]

@@ -153,6 +153,17 @@ pub fn package_ids(sbom: &Sbom) -> Vec<String> {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
+            // Language packages live at a path: two copies of one version at two paths are
+            // two packages. (OS packages keep the ids they always had.)
+            if !is_os_package(p) {
+                for location in &p.locations {
+                    hasher.update(location.path.as_bytes());
+                    hasher.update([0]);
+                }
+                if p.declared {
+                    hasher.update(b"declared\0");
+                }
+            }
             let hash = hex::encode(&hasher.finalize()[..4]);
             let readable = sanitise(&format!("{}-{}-{}", p.kind, p.name, p.version));
             let base = format!("{readable}-{hash}");
@@ -192,10 +203,18 @@ pub fn sanitise(text: &str) -> String {
 /// a package removed in layer 2 depends on what was there before layer 2, not on its
 /// replacement. Names with no such package are dropped (the edge's target is not in the
 /// document).
+///
+/// Language packages resolve as their runtime would load them: only candidates whose install
+/// root ([`install_root`]) encloses the dependant count (Node's nearest `node_modules` walking
+/// up, Python's own `site-packages`), the deepest root winning; installed packages never
+/// resolve to declared ones or the reverse.
 pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
-    let mut by_name: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    let mut by_name: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
     for (i, p) in sbom.packages.iter().enumerate() {
-        by_name.entry((&p.kind, &p.name)).or_default().push(i);
+        by_name
+            .entry((&p.kind, match_name(&p.kind, &p.name)))
+            .or_default()
+            .push(i);
     }
     sbom.packages
         .iter()
@@ -204,13 +223,17 @@ pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
             let mut targets: Vec<usize> = p
                 .depends_on
                 .iter()
-                .filter_map(|name| by_name.get(&(p.kind.as_str(), name.as_str())))
+                .filter_map(|name| by_name.get(&(p.kind.as_str(), match_name(&p.kind, name))))
                 .flat_map(|candidates| {
-                    let overlapping: Vec<usize> = candidates
+                    let mut overlapping: Vec<usize> = candidates
                         .iter()
                         .copied()
                         .filter(|&c| c != i && lives_overlap(p, &sbom.packages[c]))
+                        .filter(|&c| sbom.packages[c].declared == p.declared)
                         .collect();
+                    if !is_os_package(p) && !p.declared {
+                        overlapping = nearest_in_scope(p, overlapping, &sbom.packages);
+                    }
                     // Of several overlapping versions, the one installed last before (or with)
                     // the dependant is what it was installed against.
                     let best = overlapping
@@ -225,6 +248,114 @@ pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
             targets.sort_unstable();
             targets.dedup();
             targets
+        })
+        .collect()
+}
+
+/// The name dependency lists use: PEP 503-normalised for Python (`PyYAML` is `pyyaml`).
+fn match_name(kind: &str, name: &str) -> String {
+    if kind != "pypi" {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut pending = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push('-');
+            }
+            pending = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Where a language package is installed beside its peers: the directory holding its own
+/// directory (`…/node_modules` for `…/node_modules/x/package.json`, `site-packages` for
+/// `site-packages/x.dist-info/METADATA`; a scope level `@s/` is skipped), or for a single-file
+/// package (`x.egg-info`) its directory.
+pub fn install_root(path: &str) -> &str {
+    fn parent(p: &str) -> &str {
+        p.rfind('/').map_or("", |i| &p[..i])
+    }
+    if path.ends_with(".egg-info") {
+        return parent(path);
+    }
+    let root = parent(parent(path));
+    match root.rsplit('/').next() {
+        Some(last) if last.starts_with('@') => parent(root),
+        _ => root,
+    }
+}
+
+/// The candidates a dependant can load, keeping only the deepest install root. npm: roots
+/// `X/node_modules` for `X` the dependant's own directory or any ancestor (Node's lookup
+/// walking up). Other ecosystems: the dependant's own install root (one `site-packages`).
+/// Packages without a location are not filtered (documents from other tools).
+fn nearest_in_scope(
+    dependant: &Package,
+    candidates: Vec<usize>,
+    packages: &[Package],
+) -> Vec<usize> {
+    let Some(from) = dependant.locations.first().map(|l| l.path.as_str()) else {
+        return candidates;
+    };
+    let own_root = install_root(from);
+    let own_dir = from.rfind('/').map_or("", |i| &from[..i]);
+    let loadable = |root: &str| {
+        if dependant.kind != "npm" {
+            return root == own_root;
+        }
+        let Some(base) = root.strip_suffix("node_modules") else {
+            // Debian's usr/share/nodejs and other global folders: one flat namespace.
+            return root == own_root;
+        };
+        let base = base.trim_end_matches('/');
+        base.is_empty() || own_dir == base || own_dir.starts_with(&format!("{base}/"))
+    };
+    let scoped: Vec<(usize, usize)> = candidates
+        .iter()
+        .filter_map(|&c| {
+            let root = install_root(&packages[c].locations.first()?.path);
+            loadable(root).then_some((c, root.len()))
+        })
+        .collect();
+    let Some(deepest) = scoped.iter().map(|(_, depth)| *depth).max() else {
+        return Vec::new();
+    };
+    scoped
+        .into_iter()
+        .filter(|(_, depth)| *depth == deepest)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// For each package with `owned_by`, the index of the OS package it names: same purl, life
+/// overlapping its introduction (else any with that purl).
+pub fn owners(sbom: &Sbom) -> Vec<Option<usize>> {
+    sbom.packages
+        .iter()
+        .map(|p| {
+            let purl = p.owned_by.as_deref()?;
+            let candidates: Vec<usize> = sbom
+                .packages
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| is_os_package(o) && o.purl.as_deref() == Some(purl))
+                .map(|(i, _)| i)
+                .collect();
+            let at = p.introduced_in.unwrap_or(0);
+            candidates
+                .iter()
+                .copied()
+                .find(|&i| {
+                    let o = &sbom.packages[i];
+                    o.introduced_in.unwrap_or(0) <= at && o.removed_in.is_none_or(|r| r > at)
+                })
+                .or_else(|| candidates.first().copied())
         })
         .collect()
 }
@@ -298,6 +429,78 @@ mod tests {
             dependency_edges(&sbom),
             vec![vec![2], vec![3], vec![], vec![]]
         );
+    }
+
+    fn npm(name: &str, version: &str, path: &str) -> Package {
+        Package {
+            name: name.into(),
+            version: version.into(),
+            kind: "npm".into(),
+            introduced_in: Some(0),
+            locations: vec![sbomgen_model::Location {
+                path: path.into(),
+                layer_index: 0,
+            }],
+            ..Package::default()
+        }
+    }
+
+    #[test]
+    fn npm_dependencies_resolve_like_node() {
+        let mut a = npm("a", "1", "app/node_modules/a/package.json");
+        a.depends_on = vec!["ms".into()];
+        let mut b = npm("b", "1", "app/node_modules/b/package.json");
+        b.depends_on = vec!["ms".into()];
+        let mut scoped = npm("@s/c", "1", "app/node_modules/@s/c/package.json");
+        scoped.depends_on = vec!["ms".into()];
+        let sbom = Sbom {
+            packages: vec![
+                a,
+                b,
+                scoped,
+                npm(
+                    "ms",
+                    "2.0.0",
+                    "app/node_modules/a/node_modules/ms/package.json",
+                ),
+                npm("ms", "2.1.3", "app/node_modules/ms/package.json"),
+                npm("ms", "9", "other/node_modules/ms/package.json"),
+            ],
+            ..Sbom::default()
+        };
+        assert_eq!(
+            dependency_edges(&sbom)[..3],
+            [vec![3], vec![4], vec![4]],
+            "a loads its nested copy, b and @s/c the top-level one, never another tree's"
+        );
+    }
+
+    #[test]
+    fn python_dependencies_stay_in_their_site_packages() {
+        let pypi = |name: &str, path: &str| Package {
+            kind: "pypi".into(),
+            ..npm(name, "1", path)
+        };
+        let mut app = pypi(
+            "requests",
+            "venv/site-packages/requests-1.dist-info/METADATA",
+        );
+        app.depends_on = vec!["charset-normalizer".into(), "idna".into()];
+        let sbom = Sbom {
+            packages: vec![
+                app,
+                pypi(
+                    "Charset_Normalizer",
+                    "venv/site-packages/cn-1.dist-info/METADATA",
+                ),
+                pypi(
+                    "idna",
+                    "usr/lib/python3/dist-packages/idna-1.dist-info/METADATA",
+                ),
+            ],
+            ..Sbom::default()
+        };
+        assert_eq!(dependency_edges(&sbom)[0], vec![1]);
     }
 
     #[test]

@@ -131,6 +131,10 @@ pub fn package_properties(sbom: &Sbom, package: &Package) -> Vec<Property> {
             Some(location.layer_index.to_string()),
         );
     }
+    put("sbomgen:ownedBy".into(), package.owned_by.clone());
+    if package.declared {
+        put("sbomgen:declared".into(), Some("true".into()));
+    }
     put("sbomgen:package:type".into(), Some(package.kind.clone()));
     put("sbomgen:package:arch".into(), package.arch.clone());
     put(
@@ -152,8 +156,19 @@ pub fn package_properties(sbom: &Sbom, package: &Package) -> Vec<Property> {
     out
 }
 
-/// A one-line human note for removed packages (SPDX `comment`, CycloneDX description suffix).
+/// A one-line human note for removed and declared packages (SPDX `comment`, the start of
+/// the CycloneDX description).
 pub fn removal_note(sbom: &Sbom, package: &Package) -> Option<String> {
+    if package.declared && package.removed_in.is_none() {
+        let file = package
+            .locations
+            .first()
+            .map(|l| format!(" in {}", l.path))
+            .unwrap_or_default();
+        return Some(format!(
+            "DECLARED{file}: listed by a lockfile or pin list as to be installed; not found installed."
+        ));
+    }
     let index = package.removed_in?;
     let layer = sbom.layers.iter().find(|l| l.index == index);
     let id = layer
@@ -251,6 +266,8 @@ pub fn apply_package_properties(package: &mut Package, properties: &[Property]) 
             ["layer", "introduced", "index"] => package.introduced_in = value.parse().ok(),
             ["layer", "removed", "index"] => package.removed_in = value.parse().ok(),
             ["replacedBy"] => package.replaced_by = Some(value.clone()),
+            ["ownedBy"] => package.owned_by = Some(value.clone()),
+            ["declared"] => package.declared = value == "true",
             ["location", n, field] => {
                 let Ok(n) = n.parse::<usize>() else { continue };
                 let location = locations.entry(n).or_insert_with(|| Location {

@@ -86,7 +86,11 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
                 vec![
                     p.name.clone(),
                     p.version.clone(),
-                    p.kind.clone(),
+                    if p.declared {
+                        format!("{} (declared)", p.kind)
+                    } else {
+                        p.kind.clone()
+                    },
                     p.introduced_in.map_or("-".into(), |i| i.to_string()),
                     p.removed_in.map_or(String::new(), |i| i.to_string()),
                 ]

@@ -6,8 +6,9 @@ use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use sbomgen_model::{FileEntry, FileKind};
+use sbomgen_model::{FileEntry, FileFindings, FileKind};
 
+use crate::parse::parse_entry;
 use crate::{LayerError, LayerReport, Limits, PathMatcher};
 
 /// Filesystem types whose contents are the kernel's, not the image's: scanning `dir:/` must not
@@ -116,6 +117,20 @@ pub fn read_directory(
                         });
                     }
                     report.files.captured.insert(rel.clone(), bytes);
+                }
+            }
+            if kind == FileKind::Regular {
+                if let Some(parser) = matcher.parser_for(&rel) {
+                    let findings = match report.files.captured.get(&rel) {
+                        Some(bytes) => parser.parse(&rel, bytes),
+                        None => match fs::File::open(&full).and_then(|file| {
+                            parse_entry(parser, &rel, entry.size, limits.max_parsed_file, file)
+                        }) {
+                            Ok(findings) => findings,
+                            Err(e) => FileFindings::warning(format!("{rel}: cannot read: {e}")),
+                        },
+                    };
+                    report.files.parsed.insert(rel.clone(), findings);
                 }
             }
             if kind == FileKind::Directory && !skip.contains(&full) {

@@ -4,7 +4,8 @@
 //! compression, inflates it, parses the tar stream entry by entry, and returns a [`LayerReport`]:
 //! the layer's file index and whiteouts ([`sbomgen_model::LayerFiles`]), the bytes of files whose
 //! path a consumer asked for through a [`PathMatcher`], and the computed blob digest and diff_id,
-//! which are checked against the expected ones at end of stream. Nothing is written to disk and no
+//! which are checked against the expected ones at end of stream. Files an [`EntryParser`]
+//! wants are parsed as they stream past and only the findings are kept. Nothing is written to disk and no
 //! layer is held whole in memory: memory is bounded by [`Limits`].
 //!
 //! [`read_directory`] gives the same report for a plain directory (the `dir:` source).
@@ -25,6 +26,7 @@ mod error;
 mod hashing;
 mod limits;
 mod matcher;
+mod parse;
 mod path;
 mod reader;
 
@@ -33,5 +35,6 @@ pub use directory::read_directory;
 pub use error::LayerError;
 pub use limits::Limits;
 pub use matcher::PathMatcher;
+pub use parse::EntryParser;
 pub use path::{normalize, NormalizedPath};
 pub use reader::{read_layer, Expected, LayerReport};

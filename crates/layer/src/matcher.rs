@@ -1,6 +1,10 @@
 //! Which paths' contents to keep: every consumer's glob patterns compiled into one set.
 
+use std::sync::Arc;
+
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use crate::parse::{EntryParser, SharedParser};
 
 /// A compiled set of path globs, matched against normalised layer paths (no leading `/`).
 ///
@@ -9,6 +13,7 @@ use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 #[derive(Debug, Clone)]
 pub struct PathMatcher {
     set: GlobSet,
+    parser: Option<SharedParser>,
 }
 
 impl PathMatcher {
@@ -27,14 +32,30 @@ impl PathMatcher {
             builder.add(compile(pattern)?);
         }
         let set = builder.build().map_err(|e| e.to_string())?;
-        Ok(PathMatcher { set })
+        Ok(PathMatcher { set, parser: None })
     }
 
     /// A matcher that keeps nothing.
     pub fn empty() -> Self {
         PathMatcher {
             set: GlobSet::empty(),
+            parser: None,
         }
+    }
+
+    /// Also hands the regular files `parser` wants to it as they stream, keeping only what it
+    /// parsed (see [`EntryParser`]).
+    pub fn with_parser(mut self, parser: Arc<dyn EntryParser>) -> Self {
+        self.parser = Some(SharedParser(parser));
+        self
+    }
+
+    /// The parser for `path`, if one wants it.
+    pub fn parser_for(&self, path: &str) -> Option<&dyn EntryParser> {
+        self.parser
+            .as_ref()
+            .map(|p| p.0.as_ref())
+            .filter(|p| p.wants(path))
     }
 
     pub fn is_match(&self, path: &str) -> bool {

@@ -9,6 +9,7 @@ use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
 use tar::EntryType;
 
 use crate::hashing::HashingReader;
+use crate::parse::parse_entry;
 use crate::path::{normalize, NormalizedPath};
 use crate::{Compression, LayerError, Limits, PathMatcher};
 
@@ -272,6 +273,7 @@ fn index_tar<R: Read>(
             link_target,
         };
         files.captured.remove(&path);
+        files.parsed.remove(&path);
         if matcher.is_match(&path) {
             if let Some(bytes) = capture(&mut entry, &file, &files, limits, warnings)? {
                 captured_total += bytes.len() as u64;
@@ -282,6 +284,18 @@ fn index_tar<R: Read>(
                     }));
                 }
                 files.captured.insert(path.clone(), bytes);
+            }
+        }
+        if kind == FileKind::Regular {
+            if let Some(parser) = matcher.parser_for(&path) {
+                // A file both kept and parsed was consumed by the capture: parse its copy.
+                let findings = match files.captured.get(&path) {
+                    Some(bytes) => parser.parse(&path, bytes),
+                    None => {
+                        parse_entry(parser, &path, file.size, limits.max_parsed_file, &mut entry)?
+                    }
+                };
+                files.parsed.insert(path.clone(), findings);
             }
         }
         files.entries.insert(path, file);

@@ -23,14 +23,26 @@ impl Sbom {
     /// Every producer (a scan, a converted document) uses it, so the same content always lists
     /// the same way.
     pub fn sort_packages(&mut self) {
+        // Locations last: two copies of one npm package at two paths are two packages.
         self.packages.sort_by(|a, b| {
-            (&a.kind, &a.name, &a.version, &a.arch, a.introduced_in).cmp(&(
-                &b.kind,
-                &b.name,
-                &b.version,
-                &b.arch,
-                b.introduced_in,
-            ))
+            (
+                &a.kind,
+                &a.name,
+                &a.version,
+                &a.arch,
+                a.declared,
+                a.introduced_in,
+                &a.locations,
+            )
+                .cmp(&(
+                    &b.kind,
+                    &b.name,
+                    &b.version,
+                    &b.arch,
+                    b.declared,
+                    b.introduced_in,
+                    &b.locations,
+                ))
         });
     }
 }
@@ -125,5 +137,12 @@ pub struct Package {
     /// still present had its database entry deleted, not its software.
     pub files_present: u64,
     pub depends_on: Vec<String>,
+    /// The purl of the OS package whose file list holds this package's metadata file (a
+    /// `python3-yaml` deb owning `yaml`'s dist-info): the same software, found twice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
+    /// Listed by a lockfile or pin list (what should be installed), not found installed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
     pub metadata: serde_json::Value,
 }

@@ -64,4 +64,7 @@ pub struct LayerFiles {
     pub whiteouts: Vec<Whiteout>,
     /// Contents of the regular files whose path a consumer asked for (under the size cap).
     pub captured: BTreeMap<String, Vec<u8>>,
+    /// What file cataloguers parsed from the regular files they asked for, by path; the bytes
+    /// themselves were dropped once parsed.
+    pub parsed: BTreeMap<String, crate::FileFindings>,
 }

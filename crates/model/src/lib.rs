@@ -4,6 +4,7 @@
 //! - [`Platform`]: `os/arch[/variant]` as found in image indexes and configs.
 //! - [`FileEntry`], [`Whiteout`], [`LayerFiles`]: what one layer holds, as the layer reader saw it.
 //! - [`Distro`]: the operating system release of the final filesystem.
+//! - [`PackageRecord`], [`FileFindings`]: what cataloguers report, before provenance.
 //! - [`Sbom`] and its parts: the native document that formats encode.
 //!
 //! Neighbours: `sbomgen-layer` produces [`LayerFiles`], `sbomgen-overlay` merges them,
@@ -22,9 +23,11 @@ mod distro;
 mod document;
 mod file;
 mod platform;
+mod record;
 
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
 pub use document::{HiddenFile, LayerSummary, Location, Package, Sbom, SourceInfo};
 pub use file::{FileEntry, FileKind, LayerFiles, Whiteout};
 pub use platform::{Platform, PlatformError};
+pub use record::{Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord, Support};

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sbomgen_catalog::{Ecosystem, PackageRecord};
+use sbomgen_model::{Ecosystem, PackageRecord};
 
 /// The records one cataloguer found in the databases visible after `layer`.
 #[derive(Debug, Clone, Default)]

@@ -40,7 +40,7 @@ fn namespace(ecosystem: Ecosystem, distro: Option<&Distro>) -> Option<String> {
         (_, Some(id)) => Some(id.to_string()),
         (Ecosystem::Deb, None) => Some("debian".into()),
         (Ecosystem::Apk, None) => Some("alpine".into()),
-        (Ecosystem::Rpm, None) => None,
+        (_, None) => None,
     }
 }
 
@@ -76,6 +76,8 @@ fn upstream(record: &PackageRecord) -> Option<String> {
                 (None, None) => None,
             }
         }
+        // Language records carry their own purls; nothing upstream to name.
+        _ => None,
     }
 }
 

@@ -13,11 +13,17 @@
 //! ```
 
 mod error;
+mod files;
 mod identify;
+mod ownership;
 mod packages;
+mod parsers;
 mod pipeline;
 
 pub use error::ScanError;
-pub use pipeline::{scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope};
+pub use pipeline::{
+    cataloguer_names, scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope,
+    Selection,
+};
 pub use sbomgen_layer::Limits;
 pub use sbomgen_source::SourceSpec;

@@ -124,7 +124,12 @@ pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>, overlay: &Ov
         locations,
     } = tracked;
     // Identifiers and counts first, while the record is whole; then its fields move out.
-    let purl = identify::purl(&record, distro);
+    // Language ecosystems build their own purls (no distro qualifier).
+    let purl = if record.ecosystem.is_os() {
+        identify::purl(&record, distro)
+    } else {
+        record.purl.clone()
+    };
     let cpes = identify::cpes(&record);
     let version = match record.epoch {
         Some(epoch) => format!("{epoch}:{}", record.version),
@@ -167,6 +172,8 @@ pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>, overlay: &Ov
         files: record.files.len() as u64,
         files_present,
         depends_on: record.depends_on,
+        owned_by: None,
+        declared: record.declared,
         metadata: serde_json::Value::Object(metadata),
     }
 }

@@ -1,7 +1,9 @@
 //! source → layers → overlay → document.
 
 use rayon::prelude::*;
-use sbomgen_catalog::{distro, Cataloguer, CATALOGUERS};
+use std::sync::Arc;
+
+use sbomgen_catalog::{distro, Cataloguer, FileCataloguer, CATALOGUERS, FILE_CATALOGUERS};
 use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
 use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom, SourceInfo};
 use sbomgen_overlay::merge;
@@ -9,7 +11,10 @@ use sbomgen_source::{
     open, Image, LayerContent, LayerSource, OpenOptions, RegistryOptions, SourceSpec,
 };
 
+use crate::files::track_files;
+use crate::ownership::owners;
 use crate::packages::{catalogue, to_package};
+use crate::parsers::FileParsers;
 use crate::ScanError;
 
 /// What to scan and how.
@@ -23,6 +28,11 @@ pub struct ScanOptions {
     pub scope: Scope,
     /// Names of the cataloguers to run; `None` runs all, an empty list none (index only).
     pub cataloguers: Option<Vec<String>>,
+    /// Whether lockfiles and pins are read (packages marked declared). `None`: for `dir:`
+    /// sources only, where a source tree's lockfiles are the point; images ship lockfiles of
+    /// builds that may not match what is installed (Syft and Trivy skip them too). Declared
+    /// cataloguers named in `cataloguers` always run.
+    pub declared: Option<bool>,
     /// How to reach registries, for `registry:` sources.
     pub registry: RegistryOptions,
 }
@@ -37,27 +47,63 @@ pub enum Scope {
     Squashed,
 }
 
-/// The cataloguers `names` selects (all when `None`); an unknown name is an error listing the
-/// known ones.
+/// The cataloguers a scan runs.
+#[derive(Clone, Default)]
+pub struct Selection {
+    /// Database cataloguers (dpkg, apk, rpm).
+    pub os: Vec<&'static dyn Cataloguer>,
+    /// Cataloguers of packages that live at a path (Python, npm, …, lockfiles).
+    pub files: Vec<&'static dyn FileCataloguer>,
+}
+
+impl std::fmt::Debug for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.os.iter().map(|c| c.name()))
+            .entries(self.files.iter().map(|c| c.name()))
+            .finish()
+    }
+}
+
+/// Every cataloguer's name, OS ones first.
+pub fn cataloguer_names() -> Vec<&'static str> {
+    CATALOGUERS
+        .iter()
+        .map(|c| c.name())
+        .chain(FILE_CATALOGUERS.iter().map(|c| c.name()))
+        .collect()
+}
+
+/// The cataloguers `names` selects (all installed-package ones when `None`, declared ones too
+/// when `declared`); an unknown name is an error listing the known ones.
 pub fn select_cataloguers(
     names: Option<&[String]>,
-) -> Result<Vec<&'static dyn Cataloguer>, ScanError> {
+    declared: bool,
+) -> Result<Selection, ScanError> {
     let Some(names) = names else {
-        return Ok(CATALOGUERS.to_vec());
-    };
-    names
-        .iter()
-        .map(|name| {
-            CATALOGUERS
+        return Ok(Selection {
+            os: CATALOGUERS.to_vec(),
+            files: FILE_CATALOGUERS
                 .iter()
                 .copied()
-                .find(|c| c.name() == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = CATALOGUERS.iter().map(|c| c.name()).collect();
-                    ScanError::UnknownCataloguer(name.clone(), known.join(", "))
-                })
-        })
-        .collect()
+                .filter(|c| declared || !c.declared())
+                .collect(),
+        });
+    };
+    let mut selection = Selection::default();
+    for name in names {
+        if let Some(c) = CATALOGUERS.iter().find(|c| c.name() == name) {
+            selection.os.push(*c);
+        } else if let Some(c) = FILE_CATALOGUERS.iter().find(|c| c.name() == name) {
+            selection.files.push(*c);
+        } else {
+            return Err(ScanError::UnknownCataloguer(
+                name.clone(),
+                cataloguer_names().join(", "),
+            ));
+        }
+    }
+    Ok(selection)
 }
 
 /// A finished scan.
@@ -75,7 +121,10 @@ pub fn scan(source: &str, options: &ScanOptions) -> Result<ScanOutput, ScanError
 
 /// Scans an already parsed source.
 pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput, ScanError> {
-    let cataloguers = select_cataloguers(options.cataloguers.as_deref())?;
+    let declared = options
+        .declared
+        .unwrap_or(matches!(spec, SourceSpec::Dir { .. }));
+    let selection = select_cataloguers(options.cataloguers.as_deref(), declared)?;
     let image = open(
         spec,
         &OpenOptions {
@@ -83,8 +132,12 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
             registry: options.registry.clone(),
         },
     )?;
-    let patterns = sbomgen_catalog::patterns_for(&cataloguers);
-    let matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
+    let patterns = sbomgen_catalog::patterns_for(&selection.os);
+    let parsers = Arc::new(FileParsers::new(selection.files.clone())?);
+    let mut matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
+    if !parsers.is_empty() {
+        matcher = matcher.with_parser(parsers.clone());
+    }
     let reports = read_layers(&image, &matcher, options)?;
 
     let mut warnings = Vec::new();
@@ -117,13 +170,28 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     }
     let distro = distro::detect(|path| overlay.read(path, &files).map(|c| c.bytes));
 
-    let (tracked, catalogue_warnings) = catalogue(&files, &overlay, &cataloguers);
+    let (os_tracked, catalogue_warnings) = catalogue(&files, &overlay, &selection.os);
     warnings.extend(catalogue_warnings);
-    let packages: Vec<_> = tracked
+    let (file_tracked, file_warnings) = track_files(&files, &overlay, &parsers);
+    warnings.extend(file_warnings);
+    let owned_by = owners(&os_tracked, &file_tracked);
+
+    let keep = |t: &sbomgen_overlay::TrackedPackage| {
+        options.scope == Scope::AllLayers || t.removed_in.is_none()
+    };
+    let os_packages: Vec<_> = os_tracked
         .into_iter()
-        .filter(|t| options.scope == Scope::AllLayers || t.removed_in.is_none())
-        .map(|t| to_package(t, distro.as_ref(), &overlay))
+        .map(|t| (keep(&t), to_package(t, distro.as_ref(), &overlay)))
         .collect();
+    let mut packages = Vec::with_capacity(os_packages.len() + file_tracked.len());
+    for (tracked, owner) in file_tracked.into_iter().zip(owned_by) {
+        if keep(&tracked) {
+            let mut package = to_package(tracked, distro.as_ref(), &overlay);
+            package.owned_by = owner.and_then(|i| os_packages[i].1.purl.clone());
+            packages.push(package);
+        }
+    }
+    packages.extend(os_packages.into_iter().filter(|(k, _)| *k).map(|(_, p)| p));
 
     let mut sbom = Sbom {
         source: SourceInfo {

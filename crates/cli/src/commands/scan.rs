@@ -50,6 +50,11 @@ pub fn run(args: ScanArgs) -> Result<()> {
             ScopeArg::Squashed => Scope::Squashed,
         },
         cataloguers,
+        declared: match (args.declared, args.no_declared) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
         ..ScanOptions::default()
     };
     let scanned = sbomgen_scan::scan_spec(&spec, &options);

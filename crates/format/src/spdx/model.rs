@@ -140,6 +140,8 @@ pub(crate) struct Relationship {
     pub spdx_element_id: String,
     pub relationship_type: &'static str,
     pub related_spdx_element: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Document {
@@ -209,6 +211,16 @@ impl Document {
                 ));
             }
         }
+        // An OS package whose file list holds a language package's metadata: the same
+        // software found twice. SPDX 2.3 has no type for that; OTHER with a comment is what
+        // Syft writes for its ownership-by-file-overlap too.
+        for (owned, owner) in ids::owners(sbom).into_iter().enumerate() {
+            if let Some(owner) = owner {
+                let mut link = relationship(&package_ids[owner], "OTHER", &package_ids[owned]);
+                link.comment = Some(OWNED_BY_COMMENT.to_string());
+                relationships.push(link);
+            }
+        }
         relationships.sort();
         relationships.dedup();
 
@@ -260,11 +272,17 @@ impl Package {
     }
 }
 
+/// The comment of the OTHER relationship from an OS package to a language package whose
+/// metadata file it installed.
+pub(crate) const OWNED_BY_COMMENT: &str =
+    "sbomgen:ownedBy: the OS package's file list holds this package's metadata file";
+
 fn relationship(from: &str, kind: &'static str, to: &str) -> Relationship {
     Relationship {
         spdx_element_id: from.to_string(),
         relationship_type: kind,
         related_spdx_element: to.to_string(),
+        comment: None,
     }
 }
 

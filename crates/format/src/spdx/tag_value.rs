@@ -58,6 +58,9 @@ fn render(document: &Document) -> String {
                 r.spdx_element_id, r.relationship_type, r.related_spdx_element
             ),
         );
+        if let Some(comment) = &r.comment {
+            doc.text("RelationshipComment", comment);
+        }
     }
 
     let annotations = document

@@ -1,0 +1,57 @@
+//! `pkg:pypi/…` package URLs, built by hand.
+//!
+//! The purl spec (<https://github.com/package-url/purl-spec/blob/main/PURL-SPECIFICATION.rst>)
+//! percent-encodes name, version and qualifier values; encoding everything but the unreserved
+//! `A-Za-z0-9.-_~` is always valid and matches what Syft (packageurl-go) emits: a local
+//! version `1.0+local` becomes `1.0%2Blocal`, a `vcs_url` value `git%2Bhttps%3A%2F%2F…`.
+
+use super::normalize_name;
+
+/// `pkg:pypi/<PEP 503 name>@<version>`, with `?vcs_url=…` when installed from version control.
+pub(super) fn pypi(name: &str, version: &str, vcs_url: Option<&str>) -> String {
+    let mut purl = String::from("pkg:pypi/");
+    encode(&normalize_name(name), &mut purl);
+    purl.push('@');
+    encode(version, &mut purl);
+    if let Some(vcs_url) = vcs_url {
+        purl.push_str("?vcs_url=");
+        encode(vcs_url, &mut purl);
+    }
+    purl
+}
+
+fn encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls() {
+        for (name, version, vcs, expected) in [
+            ("PyYAML", "6.0", None, "pkg:pypi/pyyaml@6.0"),
+            ("zope.interface", "5.4.0", None, "pkg:pypi/zope-interface@5.4.0"),
+            ("Tiny_Pkg.Demo", "1.0+local.1", None, "pkg:pypi/tiny-pkg-demo@1.0%2Blocal.1"),
+            ("x", "1 é/@?#", None, "pkg:pypi/x@1%20%C3%A9%2F%40%3F%23"),
+            (
+                "Pygments",
+                "2.6.1",
+                Some("git+https://github.com/python-test/test.git@aaaa"),
+                "pkg:pypi/pygments@2.6.1?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Fpython-test%2Ftest.git%40aaaa",
+            ),
+        ] {
+            assert_eq!(pypi(name, version, vcs), expected);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! What a cataloguer reports: package records, before provenance and identifiers are added, and
+//! what one streamed file parsed to.
+//!
+//! Two kinds of cataloguer produce records. OS cataloguers read one package database per image
+//! (dpkg `status`, apk `installed`, rpm databases) as visible after each layer. File cataloguers
+//! parse one file at a time while its layer streams (a `*.dist-info/METADATA`, a
+//! `package.json`): the package lives *at that path*, and the path's history gives its
+//! provenance. Both hand over [`PackageRecord`]s.
+
+use std::collections::BTreeMap;
+
+/// The package ecosystem, named by its purl type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ecosystem {
+    Deb,
+    Apk,
+    Rpm,
+    /// Python packages (purl type `pypi`).
+    Python,
+    Npm,
+    /// Ruby gems (purl type `gem`).
+    Gem,
+    /// PHP Composer packages.
+    Composer,
+    /// .NET packages (purl type `nuget`).
+    Nuget,
+    /// Rust crates (purl type `cargo`).
+    Cargo,
+    /// Go modules (purl type `golang`).
+    Golang,
+    /// Java archives (purl type `maven`).
+    Maven,
+}
+
+impl Ecosystem {
+    /// The purl type (`deb`, `apk`, `rpm`, `pypi`, `npm`, …), which is also the native `type`.
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Python => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
+            Ecosystem::Nuget => "nuget",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Maven => "maven",
+        }
+    }
+
+    /// Whether the distro's package manager installs these (their purls carry the distro).
+    pub fn is_os(self) -> bool {
+        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
+    }
+}
+
+/// A package as its database or metadata file records it, before provenance is added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRecord {
+    pub ecosystem: Ecosystem,
+    /// As the metadata spells it (a Python `Name:` keeps its case; the purl normalises).
+    pub name: String,
+    /// As the ecosystem writes it: deb `[epoch:]upstream[-revision]` (epoch kept, as dpkg
+    /// prints it), apk `1.2.3-r0`, rpm `version-release` (epoch apart, in `epoch`), language
+    /// packages verbatim.
+    pub version: String,
+    /// rpm only: the EPOCH tag when present.
+    pub epoch: Option<u64>,
+    pub arch: Option<String>,
+    /// The source package (deb `Source:`, apk origin, rpm source rpm's name).
+    pub source_name: Option<String>,
+    pub source_version: Option<String>,
+    /// Declared licenses, verbatim (one entry per declaration).
+    pub licenses: Vec<String>,
+    /// Root-relative path of the database or metadata file this record came from.
+    pub database: String,
+    /// Root-relative paths of the files the package owns, when the database lists them.
+    pub files: Vec<String>,
+    /// Names of the packages it depends on, as recorded (no versions, no alternatives' syntax;
+    /// Python names PEP 503-normalised).
+    pub depends_on: Vec<String>,
+    /// The purl, for ecosystems that build their own (every language ecosystem: their purls
+    /// carry no distro). OS records leave it `None`; the scan derives theirs from the distro.
+    pub purl: Option<String>,
+    /// From a lockfile or pin list: what *should* be installed, not what is.
+    pub declared: bool,
+    /// Ecosystem-specific fields (maintainer, installedSize, vendor, author, homepage, …),
+    /// camelCase keys. Language cataloguers fill it from typed structs (`serde_json::to_value`).
+    pub metadata: BTreeMap<String, serde_json::Value>,
+}
+
+impl PackageRecord {
+    /// A record with the identifying fields set and everything else empty.
+    pub fn new(ecosystem: Ecosystem, name: &str, version: &str, database: &str) -> Self {
+        PackageRecord {
+            ecosystem,
+            name: name.to_string(),
+            version: version.to_string(),
+            epoch: None,
+            arch: None,
+            source_name: None,
+            source_version: None,
+            licenses: Vec::new(),
+            database: database.to_string(),
+            files: Vec::new(),
+            depends_on: Vec::new(),
+            purl: None,
+            declared: false,
+            metadata: BTreeMap::new(),
+        }
+    }
+}
+
+/// A cataloguer's answer for one view: records, and problems that did not stop it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalogued {
+    pub packages: Vec<PackageRecord>,
+    pub warnings: Vec<String>,
+}
+
+impl Catalogued {
+    /// Puts the records in the deterministic order every cataloguer returns: name, version,
+    /// arch, database.
+    pub fn sorted(mut self) -> Self {
+        self.packages.sort_by(|a, b| {
+            (&a.name, &a.version, &a.arch, &a.database).cmp(&(
+                &b.name,
+                &b.version,
+                &b.arch,
+                &b.database,
+            ))
+        });
+        self
+    }
+}
+
+/// What one file parsed to while its layer streamed. Only this is kept, never the bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFindings {
+    /// Packages this file describes (a METADATA: one; a lockfile or `installed.json`: many).
+    pub packages: Vec<PackageRecord>,
+    /// What a supporting file (not itself a package) tells about the package beside it.
+    pub support: Option<Support>,
+    /// Problems that did not stop the parse, each naming the file (the scan adds the layer).
+    pub warnings: Vec<String>,
+}
+
+impl FileFindings {
+    /// Findings holding just a warning (an unreadable or unparsable file).
+    pub fn warning(message: impl Into<String>) -> Self {
+        FileFindings {
+            warnings: vec![message.into()],
+            ..FileFindings::default()
+        }
+    }
+}
+
+/// Facts from a supporting file, joined to the package record beside it by the scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Support {
+    /// Files the installer wrote, root-relative (Python `RECORD`, egg `installed-files.txt`).
+    OwnedFiles(Vec<String>),
+    /// Import names the package provides (Python `top_level.txt`).
+    TopLevel(Vec<String>),
+    /// Where the package was installed from (Python `direct_url.json`, PEP 610).
+    DirectUrl(DirectUrl),
+}
+
+/// PEP 610 `direct_url.json`: the URL a package was installed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectUrl {
+    pub url: String,
+    /// `git`, `hg`, `svn`, `bzr` when installed from version control.
+    pub vcs: Option<String>,
+    pub commit_id: Option<String>,
+    pub requested_revision: Option<String>,
+    /// `dir_info.editable`.
+    pub editable: bool,
+}
