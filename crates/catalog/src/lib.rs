@@ -30,6 +30,7 @@ pub mod gem;
 pub mod license;
 pub mod lockfile;
 pub mod npm;
+mod purl;
 pub mod python;
 pub mod rpm;
 mod view;

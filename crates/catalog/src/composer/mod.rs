@@ -17,8 +17,9 @@ use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
+use crate::npm::excerpt;
 use crate::npm::json::{self, lenient, non_empty, Lenient, Obj};
-use crate::npm::{excerpt, purl};
+use crate::purl;
 use crate::FileCataloguer;
 
 /// Reads Composer's record of the packages in a vendor directory.

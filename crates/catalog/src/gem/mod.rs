@@ -19,7 +19,8 @@ mod spec;
 use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 use serde::Serialize;
 
-use crate::npm::{excerpt, json, purl};
+use crate::npm::{excerpt, json};
+use crate::purl;
 use crate::FileCataloguer;
 use spec::Gemspec;
 

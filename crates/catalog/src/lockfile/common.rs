@@ -55,20 +55,6 @@ impl std::fmt::Display for Quoted<'_> {
     }
 }
 
-/// Percent-encodes one purl component: everything but `A-Za-z0-9.-_~` (the purl spec's
-/// unreserved set), so `@scope` becomes `%40scope` and `1.0+build` becomes `1.0%2Bbuild`.
-pub(super) fn encode(component: &str) -> String {
-    let mut out = String::with_capacity(component.len());
-    for byte in component.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 /// `pkg:<type>/[<namespace>/]<name>@<version>`, each component encoded.
 pub(super) fn purl(
     ecosystem: Ecosystem,
@@ -76,15 +62,7 @@ pub(super) fn purl(
     name: &str,
     version: &str,
 ) -> String {
-    let mut out = format!("pkg:{}/", ecosystem.purl_type());
-    if let Some(namespace) = namespace.filter(|n| !n.is_empty()) {
-        out.push_str(&encode(namespace));
-        out.push('/');
-    }
-    out.push_str(&encode(name));
-    out.push('@');
-    out.push_str(&encode(version));
-    out
+    crate::purl::purl(ecosystem.purl_type(), namespace, name, version, &[])
 }
 
 /// Problems met while reading one file, each naming it; at most [`MAX_WARNINGS`] verbatim.
@@ -234,7 +212,10 @@ mod tests {
             purl(Ecosystem::Cargo, None, "a_b", "1.0.0+zstd.1.5"),
             "pkg:cargo/a_b@1.0.0%2Bzstd.1.5"
         );
-        assert_eq!(encode("a b/ü~"), "a%20b%2F%C3%BC~");
+        assert_eq!(
+            purl(Ecosystem::Gem, None, "a b/ü~", "1"),
+            "pkg:gem/a%20b%2F%C3%BC~@1"
+        );
     }
 
     #[test]

@@ -23,12 +23,11 @@
 
 pub(crate) mod json;
 mod manifest;
-pub(crate) mod purl;
 
 use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 use serde::Serialize;
 
-use crate::FileCataloguer;
+use crate::{purl, FileCataloguer};
 use json::non_empty;
 use manifest::Manifest;
 

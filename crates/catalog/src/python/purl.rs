@@ -1,4 +1,4 @@
-//! `pkg:pypi/…` package URLs, built by hand.
+//! `pkg:pypi/…` package URLs: the name PEP 503-normalised, encoded by [`crate::purl`].
 //!
 //! The purl spec (<https://github.com/package-url/purl-spec/blob/main/PURL-SPECIFICATION.rst>)
 //! percent-encodes name, version and qualifier values; encoding everything but the unreserved
@@ -9,28 +9,8 @@ use super::normalize_name;
 
 /// `pkg:pypi/<PEP 503 name>@<version>`, with `?vcs_url=…` when installed from version control.
 pub(super) fn pypi(name: &str, version: &str, vcs_url: Option<&str>) -> String {
-    let mut purl = String::from("pkg:pypi/");
-    encode(&normalize_name(name), &mut purl);
-    purl.push('@');
-    encode(version, &mut purl);
-    if let Some(vcs_url) = vcs_url {
-        purl.push_str("?vcs_url=");
-        encode(vcs_url, &mut purl);
-    }
-    purl
-}
-
-fn encode(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-    }
+    let qualifiers: Vec<(&str, &str)> = vcs_url.map(|v| ("vcs_url", v)).into_iter().collect();
+    crate::purl::purl("pypi", None, &normalize_name(name), version, &qualifiers)
 }
 
 #[cfg(test)]

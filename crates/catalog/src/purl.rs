@@ -1,4 +1,4 @@
-//! Package URL strings for the language cataloguers (npm, gem, composer, nuget).
+//! Package URL strings for every language cataloguer (installed and declared).
 //!
 //! Each component is percent-encoded as the purl spec asks
 //! (<https://github.com/package-url/purl-spec/blob/master/PURL-SPECIFICATION.rst>): only
