@@ -6,6 +6,7 @@ mod bad_input;
 mod demo;
 mod documents;
 mod formats;
+mod language;
 mod local_sources;
 mod packages;
 mod registry;

@@ -38,6 +38,7 @@ mod demo;
 mod dir_walk;
 mod docker;
 mod image;
+pub mod langfix;
 mod oci;
 pub mod python;
 pub mod registry;

@@ -1,0 +1,465 @@
+//! Language-package fixtures: images whose layers hold what real `pip` and `npm` wrote.
+//!
+//! Hand-written `METADATA` and `package.json` files test a parser; they cannot tell whether a
+//! scanner finds what the package managers really install (dist-info directory names, nested
+//! `node_modules`, scoped packages, a venv's own `pip`), nor what an upgrade or an uninstall
+//! really leaves behind. So the recipes here run `python3 -m venv`, `pip` and `npm` into a
+//! scratch root directory, one step at a time, and each step becomes one layer: the snapshot
+//! diff of the root since the previous step, with OCI whiteouts for what the step deleted and
+//! an opaque marker for a directory it replaced wholesale ([`snapshot`]).
+//!
+//! The ground truth comes from the same tools, not from this code: after every step,
+//! `pip inspect --path <site-packages>` and `npm query '*'` list what is installed, and
+//! comparing successive lists gives each package's expected `introducedIn`, `removedIn` and
+//! `replacedBy` ([`ExpectedPackage`]).
+//!
+//! Building needs `python3` (with `venv`, `ensurepip` and pip ≥ 22.2), `npm` ≥ 8.16 and the
+//! package registries; it takes tens of seconds, so the result is cached in `target/langfix/`
+//! (or `$SBOMGEN_LANGFIX_DIR`) under a key naming the recipe version and hashing the recipe's
+//! source, built under a lock file and renamed into place only when complete. A cached fixture needs none of the tools. When a
+//! tool or the network is missing, the fixture functions print why and return `None`, or panic
+//! when `CI` is set (CI must run these tests), like
+//! [`registry_tests_can_run`](crate::registry::registry_tests_can_run).
+//!
+//! ```no_run
+//! if let Some(fixture) = sbomgen_testkit::langfix::python_npm_image() {
+//!     println!("{} layers at {}", fixture.layers.len(), fixture.oci_dir.display());
+//!     let upgrade = fixture.layer("pip-upgrade").index;
+//!     assert!(fixture.expected.iter().any(|p| p.introduced_in == upgrade));
+//! }
+//! ```
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+mod bench;
+mod build;
+mod recipe;
+mod snapshot;
+mod tools;
+mod truth;
+
+pub use truth::pep503_normalize;
+
+/// A built fixture image and what its recipe says a scanner must find in it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LangFixture {
+    /// The recipe's name and version (part of the cache key).
+    pub recipe: String,
+    /// The OCI layout directory holding the image (tag `latest`).
+    pub oci_dir: PathBuf,
+    /// One entry per layer, bottom first.
+    pub layers: Vec<LayerInfo>,
+    /// What `pip inspect --path` lists in every site-packages directory of the final
+    /// filesystem (pip's `list` plus where each distribution's metadata lives).
+    pub pip_list: Vec<PyDist>,
+    /// What `npm query '*'` lists for every npm project (and global prefix) of the final
+    /// filesystem, project roots themselves left out.
+    pub npm_query: Vec<NpmNode>,
+    /// Every package any layer installed, with the provenance the tools' per-step listings
+    /// give it. Sorted by kind, name, version, then introducing layer.
+    pub expected: Vec<ExpectedPackage>,
+    /// Language packages whose metadata an OS package's file list owns.
+    pub os_owned: Vec<OsOwned>,
+    /// `python3 --version`, `pip --version` and `npm --version` of the machine that built it.
+    pub tool_versions: Vec<String>,
+}
+
+/// One layer of a fixture image: the recipe step that made it and what its diff holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LayerInfo {
+    pub index: usize,
+    /// The recipe's short name for the step (`venv`, `pip-upgrade`, `npm-reinstall`, …).
+    pub id: String,
+    /// The config history's `created_by`: the commands the step ran.
+    pub created_by: String,
+    /// Regular files added or changed.
+    pub files: usize,
+    /// Bytes of those files.
+    pub bytes: u64,
+    /// Paths deleted (each written as `<parent>/.wh.<name>`; only the topmost deleted path).
+    pub whiteouts: Vec<String>,
+    /// Directories replaced wholesale (each written with a `.wh..wh..opq` marker).
+    pub opaque: Vec<String>,
+}
+
+/// One installed Python distribution, as `pip inspect` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PyDist {
+    /// The site-packages directory, relative to the image root (no leading `/`).
+    pub site_packages: String,
+    /// The name as its metadata spells it (compare with [`pep503_normalize`]).
+    pub name: String,
+    pub version: String,
+    /// Its `.dist-info` / `.egg-info` directory, or `.egg-info` file, relative to the root.
+    pub metadata: String,
+}
+
+/// One installed npm package, as `npm query '*'` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NpmNode {
+    /// The project directory (`srv/app`), or `usr/local/lib` for the global prefix
+    /// `usr/local`, relative to the root.
+    pub project: String,
+    pub name: String,
+    pub version: String,
+    /// npm's `location`, relative to `project` (`node_modules/debug/node_modules/ms`).
+    pub location: String,
+    /// The package directory relative to the image root; its `package.json` is in it.
+    pub path: String,
+}
+
+/// A package the image's layers installed, and its life across them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ExpectedPackage {
+    /// The purl type: `pypi` or `npm`.
+    pub kind: String,
+    pub name: String,
+    pub version: String,
+    /// Relative to the root: the Python metadata directory or file ([`PyDist::metadata`]), or
+    /// the npm package directory ([`NpmNode::path`]).
+    pub path: String,
+    /// The first layer after which the tools list it (at this place, with this version).
+    pub introduced_in: usize,
+    /// The first later layer after which they no longer do.
+    pub removed_in: Option<usize>,
+    /// The version the same place held instead (same site-packages directory and name for
+    /// Python; same directory for npm), when removal was an upgrade or downgrade.
+    pub replaced_by: Option<String>,
+}
+
+/// A language package whose metadata is listed in an OS package's file list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsOwned {
+    /// The language package's metadata path, relative to the root ([`PyDist::metadata`]).
+    pub metadata: String,
+    /// The owning dpkg package.
+    pub deb_name: String,
+    pub deb_version: String,
+    /// Its purl as sbomgen's dpkg cataloguer spells purls.
+    pub deb_purl: String,
+}
+
+impl LangFixture {
+    /// The layer the recipe step `id` made. Panics on an unknown id (a test typo).
+    pub fn layer(&self, id: &str) -> &LayerInfo {
+        self.layers.iter().find(|l| l.id == id).unwrap_or_else(|| {
+            let ids: Vec<&str> = self.layers.iter().map(|l| l.id.as_str()).collect();
+            panic!("no layer {id:?} in {}: {ids:?}", self.recipe)
+        })
+    }
+
+    /// The expected packages still installed in the final filesystem.
+    pub fn installed(&self) -> impl Iterator<Item = &ExpectedPackage> {
+        self.expected.iter().filter(|p| p.removed_in.is_none())
+    }
+
+    /// The `oci_dir` as a `&str`, for command lines.
+    pub fn oci_path(&self) -> &str {
+        self.oci_dir.to_str().expect("fixture paths are UTF-8")
+    }
+}
+
+/// The language fixture image, seven layers (ids in backticks, for [`LangFixture::layer`]):
+///
+/// 0. `debian-base`: by hand, Debian's `python3-yaml` (a `PyYAML-6.0.egg-info` directory that
+///    a dpkg stanza and `python3-yaml.list` own) and a `six-1.16.0.egg-info` *file*, in
+///    `usr/lib/python3/dist-packages`;
+/// 1. `venv`: `python3 -m venv /opt/app/venv`, then its pip installs six, idna, requests
+///    2.31.0 and requests' dependencies (all pinned);
+/// 2. `pip-upgrade`: requests upgraded to 2.32.3; `pip install --target
+///    /usr/local/lib/python3.X/site-packages attrs`;
+/// 3. `pip-uninstall`: the venv's six uninstalled (Debian's stays);
+/// 4. `npm-install`: in `/srv/app`, ms 2.1.2, debug 2.6.9 (which nests its own ms 2.0.0) and
+///    @sindresorhus/is; `npm install -g semver` into `/usr/local`;
+/// 5. `npm-upgrade`: ms 2.1.3 in place of 2.1.2;
+/// 6. `npm-reinstall`: `rm -rf node_modules package-lock.json`, a smaller package.json (ms,
+///    is-number), `npm install`: written as an opaque `node_modules`.
+///
+/// `None` (after printing why) when python3, pip, npm or the registries are unavailable, unless
+/// `CI` is set, when that panics.
+pub fn python_npm_image() -> Option<LangFixture> {
+    static ONCE: OnceLock<Option<LangFixture>> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let key = cache_key(recipe::NAME, &[include_str!("langfix/recipe.rs")]);
+        cached(&key, recipe::build)
+    })
+    .clone()
+}
+
+/// A benchmark image of six layers: tens of MB of filler files, an npm project of a few hundred
+/// packages (then upgraded and extended), ~1,500 Debian-style `usr/share/nodejs/*/package.json`
+/// files, a venv of a few dozen pip packages, and a clean-up layer of whiteouts.
+///
+/// Same availability rules as [`python_npm_image`].
+pub fn bench_image() -> Option<LangFixture> {
+    static ONCE: OnceLock<Option<LangFixture>> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let sources = [
+            include_str!("langfix/bench.rs"),
+            include_str!("langfix/recipe.rs"),
+        ];
+        cached(&cache_key(bench::NAME, &sources), bench::build)
+    })
+    .clone()
+}
+
+/// `<name>-<hash>`: the recipe's declared name and version, and a hash of its source and of the
+/// code that turns steps into layers and listings, so that editing any of them rebuilds the
+/// fixture even when nobody bumps the version.
+fn cache_key(name: &str, recipe_sources: &[&str]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    let machinery = [
+        include_str!("langfix/build.rs"),
+        include_str!("langfix/snapshot.rs"),
+        include_str!("langfix/tools.rs"),
+        include_str!("langfix/truth.rs"),
+    ];
+    for source in recipe_sources.iter().chain(&machinery) {
+        hasher.update((source.len() as u64).to_le_bytes());
+        hasher.update(source.as_bytes());
+    }
+    let hash = hasher.finalize();
+    let hex: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{name}-{hex}")
+}
+
+/// Why a fixture could not be built.
+#[derive(Debug)]
+pub(crate) enum Unavailable {
+    /// A tool is missing or too old: nothing to fix in the recipe.
+    Tool(String),
+    /// A step failed (often: no network).
+    Step(String),
+}
+
+impl From<io::Error> for Unavailable {
+    fn from(e: io::Error) -> Self {
+        Unavailable::Step(format!("I/O error: {e}"))
+    }
+}
+
+/// Where fixtures are cached: `$SBOMGEN_LANGFIX_DIR`, else the workspace's `target/langfix`.
+fn cache_root() -> PathBuf {
+    match std::env::var_os("SBOMGEN_LANGFIX_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/langfix"),
+    }
+}
+
+const FIXTURE_JSON: &str = "fixture.json";
+const IMAGE_DIR: &str = "image.oci";
+
+/// Loads the fixture `name` from the cache, building it first (under a lock) when absent.
+fn cached(name: &str, build: fn(&Path) -> Result<LangFixture, Unavailable>) -> Option<LangFixture> {
+    match cached_or_built(name, build) {
+        Ok(fixture) => Some(fixture),
+        Err(Unavailable::Tool(why) | Unavailable::Step(why)) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must build the {name} language fixture: {why}"
+            );
+            eprintln!("skipping: cannot build the {name} language fixture: {why}");
+            None
+        }
+    }
+}
+
+fn cached_or_built(
+    name: &str,
+    build: fn(&Path) -> Result<LangFixture, Unavailable>,
+) -> Result<LangFixture, Unavailable> {
+    let root = cache_root();
+    let done = root.join(name);
+    if let Some(fixture) = load(&done) {
+        return Ok(fixture);
+    }
+    fs::create_dir_all(&root)?;
+    // One builder at a time across test processes; the others wait, then find it done.
+    let _lock =
+        Lock::acquire(&root.join(format!("{}.lock", name.split('@').next().unwrap_or(name))))?;
+    if let Some(fixture) = load(&done) {
+        return Ok(fixture);
+    }
+    // Holding the lock, any other build directory of this family was left by a killed builder.
+    let family = format!("{}@", name.split('@').next().unwrap_or(name));
+    for stale in fs::read_dir(&root)?.filter_map(Result::ok) {
+        if stale
+            .file_name()
+            .to_string_lossy()
+            .starts_with(&format!(".build-{family}"))
+        {
+            remove_dir_all_if_exists(&stale.path())?;
+        }
+    }
+    let work = root.join(format!(".build-{name}-{}", std::process::id()));
+    fs::create_dir_all(&work)?;
+    let started = std::time::Instant::now();
+    let result = build(&work);
+    let outcome = result.and_then(|mut fixture| {
+        let out = work.join("out");
+        fixture.oci_dir = PathBuf::from(IMAGE_DIR);
+        let json = serde_json::to_vec_pretty(&fixture).expect("fixtures serialise");
+        fs::write(out.join(FIXTURE_JSON), json)?;
+        // Older recipe versions of this fixture are garbage now.
+        for old in fs::read_dir(&root)?.filter_map(Result::ok) {
+            let old_name = old.file_name().to_string_lossy().into_owned();
+            if old_name.starts_with(&family) && old_name != name {
+                remove_dir_all_if_exists(&old.path())?;
+            }
+        }
+        remove_dir_all_if_exists(&done)?;
+        fs::rename(&out, &done)?;
+        Ok(())
+    });
+    remove_dir_all_if_exists(&work)?;
+    outcome?;
+    eprintln!(
+        "built the {name} language fixture in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    load(&done).ok_or_else(|| Unavailable::Step(format!("{} unreadable", done.display())))
+}
+
+/// The finished fixture in `dir`, with `oci_dir` made absolute, if complete.
+fn load(dir: &Path) -> Option<LangFixture> {
+    let bytes = fs::read(dir.join(FIXTURE_JSON)).ok()?;
+    let mut fixture: LangFixture = serde_json::from_slice(&bytes).ok()?;
+    fixture.oci_dir = dir.canonicalize().ok()?.join(&fixture.oci_dir);
+    fixture
+        .oci_dir
+        .join("index.json")
+        .is_file()
+        .then_some(fixture)
+}
+
+fn remove_dir_all_if_exists(dir: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// An exclusive `flock` on a file, released when dropped or when the process dies (so a killed
+/// builder leaves no stale lock, unlike a lock file whose existence is the lock).
+#[derive(Debug)]
+struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    fn acquire(path: &Path) -> io::Result<Lock> {
+        use std::os::fd::AsRawFd;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        // std's `File::lock` needs Rust 1.89, above the workspace's rust-version.
+        #[allow(unsafe_code)]
+        // SAFETY: flock on a descriptor this `File` owns and keeps open for the lock's life.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Lock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The recipe does what its table says, by the tools' own account.
+    #[test]
+    fn python_npm_recipe_matches_its_description() {
+        let Some(f) = python_npm_image() else {
+            return;
+        };
+        let ids: Vec<&str> = f.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "debian-base",
+                "venv",
+                "pip-upgrade",
+                "pip-uninstall",
+                "npm-install",
+                "npm-upgrade",
+                "npm-reinstall"
+            ]
+        );
+        let find = |kind: &str, name: &str, version: &str| {
+            f.expected
+                .iter()
+                .find(|p| p.kind == kind && p.name == name && p.version == version)
+                .unwrap_or_else(|| panic!("{kind} {name} {version} not in {:#?}", f.expected))
+        };
+        let old = find("pypi", "requests", "2.31.0");
+        assert_eq!(
+            (
+                old.introduced_in,
+                old.removed_in,
+                old.replaced_by.as_deref()
+            ),
+            (1, Some(2), Some("2.32.3"))
+        );
+        let six: Vec<_> = f
+            .expected
+            .iter()
+            .filter(|p| p.name == "six")
+            .map(|p| (p.path.as_str(), p.introduced_in, p.removed_in))
+            .collect();
+        assert_eq!(six.len(), 2, "Debian's and the venv's: {six:?}");
+        assert!(six.contains(&("usr/lib/python3/dist-packages/six-1.16.0.egg-info", 0, None)));
+        assert!(six.iter().any(|s| s.1 == 1 && s.2 == Some(3)));
+        assert_eq!(find("pypi", "PyYAML", "6.0").path, f.os_owned[0].metadata);
+        assert_eq!(find("pypi", "attrs", "23.2.0").introduced_in, 2);
+        let ms = find("npm", "ms", "2.1.2");
+        assert_eq!(
+            (ms.removed_in, ms.replaced_by.as_deref()),
+            (Some(5), Some("2.1.3"))
+        );
+        assert_eq!(find("npm", "ms", "2.1.3").removed_in, None);
+        let nested = find("npm", "ms", "2.0.0");
+        assert_eq!(nested.path, "srv/app/node_modules/debug/node_modules/ms");
+        assert_eq!((nested.introduced_in, nested.removed_in), (4, Some(6)));
+        assert_eq!(find("npm", "is-number", "7.0.0").introduced_in, 6);
+        assert_eq!(
+            find("npm", "semver", "7.6.2").path,
+            "usr/local/lib/node_modules/semver"
+        );
+        assert_eq!(f.layer("npm-reinstall").opaque, ["srv/app/node_modules"]);
+        assert!(f
+            .layer("pip-uninstall")
+            .whiteouts
+            .iter()
+            .any(|w| w.ends_with("six-1.16.0.dist-info")));
+        assert!(f.oci_dir.join("index.json").is_file());
+    }
+
+    /// Builds the benchmark image (a minute or so the first time, ~100 MB in `target/`).
+    #[test]
+    #[ignore = "builds the large benchmark image; run with --ignored"]
+    fn bench_recipe_builds() {
+        let Some(f) = bench_image() else {
+            return;
+        };
+        assert_eq!(f.layers.len(), 6);
+        let npm = f.expected.iter().filter(|p| p.kind == "npm").count();
+        let pypi = f.expected.iter().filter(|p| p.kind == "pypi").count();
+        assert!(npm >= 300, "{npm} npm packages");
+        assert!(pypi >= 30, "{pypi} Python distributions");
+        let upgraded = f.layer("npm-upgrade").index;
+        assert!(f
+            .expected
+            .iter()
+            .any(|p| p.name == "express" && p.removed_in == Some(upgraded)));
+        assert!(f.layer("cleanup").whiteouts.len() >= 6);
+    }
+}
