@@ -258,3 +258,76 @@ fn unknown_output_format_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown output format"));
 }
+
+/// Malformed language metadata costs a warning naming the layer and the file, never the scan:
+/// the good packages beside it are still listed.
+#[test]
+fn malformed_language_metadata_is_a_warning_not_a_failure() {
+    let site = "usr/lib/python3/dist-packages";
+    let modules = "srv/app/node_modules";
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    let long_line = format!(
+        "{{\"name\": \"huge\", \"version\": \"1.0.0\", \"description\": \"{}\"}}",
+        "x".repeat(10 << 20)
+    );
+    let image = ImageSpec::new(Platform::new("linux", "amd64", None)).layer(
+        LayerSpec::new(Compression::Gzip)
+            .entry(Entry::file(
+                &format!("{site}/good-1.0.dist-info/METADATA"),
+                "Metadata-Version: 2.1\nName: good\nVersion: 1.0\n",
+            ))
+            .entry(Entry::file(
+                &format!("{site}/broken-1.0.dist-info/METADATA"),
+                garbage.clone(),
+            ))
+            .entry(Entry::file(
+                &format!("{modules}/ok/package.json"),
+                r#"{"name":"ok","version":"2.0.0","license":{"type":"MIT"}}"#,
+            ))
+            .entry(Entry::file(&format!("{modules}/bin/package.json"), garbage))
+            .entry(Entry::file(
+                &format!("{modules}/huge/package.json"),
+                long_line,
+            ))
+            .entry(Entry::file(
+                &format!("{modules}/cut/package.json"),
+                r#"{"name":"cut","vers"#,
+            ))
+            .entry(Entry::file(
+                "vendor/composer/installed.json",
+                r#"{"packages": [{"name": "a/b", "version": "1.0", "license": {"x": 1}}, 7]}"#,
+            ))
+            .entry(Entry::file(
+                "usr/lib/ruby/gems/3.1.0/specifications/x-1.gemspec",
+                "Gem::Specification.new do |s|\n  s.name = \"x\n",
+            )),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_oci_dir(dir.path(), "latest", &[image]).unwrap();
+    let out = sbomgen(&["scan", dir.path().to_str().unwrap(), "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for file in [
+        format!("{site}/broken-1.0.dist-info/METADATA"),
+        format!("{modules}/bin/package.json"),
+        format!("{modules}/cut/package.json"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains("layer 0") && l.contains(&file)),
+            "no warning naming layer 0 and {file}: {stderr}"
+        );
+    }
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in ["good", "ok", "huge", "a/b"] {
+        assert!(names.contains(&name), "{name} missing from {names:?}");
+    }
+}
