@@ -11,10 +11,20 @@
 //! [`Support`] and are joined to the package beside them by [`FileCataloguer::complete`], as
 //! visible at the layer that wrote the package's own file.
 //!
-//! Selection is by path pattern today. Part 2 (binaries, archives) will select by content
-//! too: that will be a second, optional method here, so path-only cataloguers stay as they are.
+//! Files are selected by path pattern ([`FileCataloguer::patterns`]) or by content
+//! ([`FileCataloguer::sniff`]: magic bytes, whatever the name or mode bits). Metadata files
+//! arrive as bytes ([`FileCataloguer::parse`]); binaries and archives, which can be hundreds
+//! of MB and need random access, arrive as a [`ReadSeek`] ([`FileCataloguer::parse_content`]),
+//! in memory when small, spooled to a temporary file when large.
+
+use std::io::{Read, Seek};
 
 use sbomgen_model::{FileFindings, PackageRecord, Support};
+
+/// Random access to one file's content.
+pub trait ReadSeek: Read + Seek {}
+
+impl<T: Read + Seek> ReadSeek for T {}
 
 /// Looks up the supporting facts parsed from a file, by root-relative path, as visible at the
 /// layer being completed.
@@ -34,6 +44,22 @@ pub trait FileCataloguer: Sync {
     /// Parses one file. Never fails and never panics: a malformed file gives a warning naming
     /// `path` and whatever could be read.
     fn parse(&self, path: &str, bytes: &[u8]) -> FileFindings;
+    /// Whether a file whose content starts with `head` (up to 64 bytes) is one to read,
+    /// whatever its path. Only cataloguers with [`Self::random_access`] sniff.
+    fn sniff(&self, _head: &[u8]) -> bool {
+        false
+    }
+    /// Whether files come to [`Self::parse_content`] (random access, any size) instead of
+    /// [`Self::parse`] (bytes in memory).
+    fn random_access(&self) -> bool {
+        false
+    }
+    /// Parses one file of `size` bytes with random access; `content` starts at offset 0.
+    /// Called instead of [`Self::parse`] when [`Self::random_access`] is true. Never panics;
+    /// the cost must stay bounded whatever the input (documented limits, warnings).
+    fn parse_content(&self, path: &str, _content: &mut dyn ReadSeek, _size: u64) -> FileFindings {
+        FileFindings::warning(format!("{path}: {} reads no content", self.name()))
+    }
     /// Completes a record found at `path` with facts from supporting files beside it.
     fn complete(&self, _record: &mut PackageRecord, _path: &str, _support: &SupportLookup<'_>) {}
 }

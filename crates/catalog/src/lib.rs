@@ -35,7 +35,7 @@ pub mod python;
 pub mod rpm;
 mod view;
 
-pub use file::{FileCataloguer, SupportLookup};
+pub use file::{FileCataloguer, ReadSeek, SupportLookup};
 pub use sbomgen_model::{Catalogued, Ecosystem, FileFindings, PackageRecord, Support};
 pub use view::FileView;
 

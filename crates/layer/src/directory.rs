@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sbomgen_model::{FileEntry, FileFindings, FileKind};
 
-use crate::parse::parse_entry;
+use crate::parse::{parse_entry, parse_kept};
 use crate::{LayerError, LayerReport, Limits, PathMatcher};
 
 /// Filesystem types whose contents are the kernel's, not the image's: scanning `dir:/` must not
@@ -120,17 +120,21 @@ pub fn read_directory(
                 }
             }
             if kind == FileKind::Regular {
-                if let Some(parser) = matcher.parser_for(&rel) {
+                if let Some(parser) = matcher.parser() {
                     let findings = match report.files.captured.get(&rel) {
-                        Some(bytes) => parser.parse(&rel, bytes),
-                        None => match fs::File::open(&full).and_then(|file| {
-                            parse_entry(parser, &rel, entry.size, limits.max_parsed_file, file)
-                        }) {
+                        Some(bytes) => parse_kept(parser, &rel, bytes),
+                        None => match fs::File::open(&full)
+                            .and_then(|file| parse_entry(parser, &rel, entry.size, limits, file))
+                        {
                             Ok(findings) => findings,
-                            Err(e) => FileFindings::warning(format!("{rel}: cannot read: {e}")),
+                            Err(e) => {
+                                Some(FileFindings::warning(format!("{rel}: cannot read: {e}")))
+                            }
                         },
                     };
-                    report.files.parsed.insert(rel.clone(), findings);
+                    if let Some(findings) = findings {
+                        report.files.parsed.insert(rel.clone(), findings);
+                    }
                 }
             }
             if kind == FileKind::Directory && !skip.contains(&full) {

@@ -35,6 +35,6 @@ pub use directory::read_directory;
 pub use error::LayerError;
 pub use limits::Limits;
 pub use matcher::PathMatcher;
-pub use parse::EntryParser;
+pub use parse::{Content, EntryParser, HEAD_LEN};
 pub use path::{normalize, NormalizedPath};
 pub use reader::{read_layer, Expected, LayerReport};

@@ -8,9 +8,13 @@ pub struct Limits {
     /// Largest single file whose bytes are kept for a consumer. Default 64 MiB: the largest rpm
     /// databases seen in the wild are tens of MiB.
     pub max_captured_file: u64,
-    /// Largest single file handed to an [`crate::EntryParser`] (its bytes live only while it
-    /// parses). Default 64 MiB; a larger file is skipped with a warning.
-    pub max_parsed_file: u64,
+    /// Largest file an [`crate::EntryParser`] gets in memory; larger wanted files are spooled
+    /// to a temporary file (binaries and archives need random access, and must not be held
+    /// whole in memory). Default 32 MiB.
+    pub max_in_memory_file: u64,
+    /// Largest file spooled for an [`crate::EntryParser`]; a larger one is skipped with a
+    /// warning. Default 4 GiB.
+    pub max_spooled_file: u64,
     /// Total bytes kept per layer. Default 256 MiB.
     pub max_captured_total: u64,
     /// Entries per layer. Default 5 million (real images have at most a few hundred thousand).
@@ -23,7 +27,8 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_captured_file: 64 << 20,
-            max_parsed_file: 64 << 20,
+            max_in_memory_file: 32 << 20,
+            max_spooled_file: 4 << 30,
             max_captured_total: 256 << 20,
             max_entries: 5_000_000,
             max_uncompressed: 256 << 30,

@@ -50,12 +50,9 @@ impl PathMatcher {
         self
     }
 
-    /// The parser for `path`, if one wants it.
-    pub fn parser_for(&self, path: &str) -> Option<&dyn EntryParser> {
-        self.parser
-            .as_ref()
-            .map(|p| p.0.as_ref())
-            .filter(|p| p.wants(path))
+    /// The parser files are handed to, if any.
+    pub fn parser(&self) -> Option<&dyn EntryParser> {
+        self.parser.as_ref().map(|p| p.0.as_ref())
     }
 
     pub fn is_match(&self, path: &str) -> bool {

@@ -4,23 +4,51 @@
 //! for every layer (that is quadratic). An [`EntryParser`] sees each wanted regular file once,
 //! as its tar entry streams past, and only what it returns ([`FileFindings`]) is kept in
 //! [`sbomgen_model::LayerFiles::parsed`]; the bytes are dropped at once.
+//!
+//! Files are wanted by path ([`EntryParser::wants`]) or by their first bytes
+//! ([`EntryParser::sniffs`]: ELF, PE, Mach-O, zip magic), whatever their name or mode bits.
+//! A wanted file up to [`crate::Limits::max_in_memory_file`] is read into memory; a larger one
+//! (a 300 MB Go binary, a fat jar) is spooled to an anonymous temporary file, which gives the
+//! parser random access (ELF section headers sit at the end) without holding it in memory.
 
 use std::fmt;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
 use sbomgen_model::FileFindings;
 
+use crate::Limits;
+
+/// How many leading bytes [`EntryParser::sniffs`] sees (fewer for smaller files).
+pub const HEAD_LEN: usize = 64;
+
+/// A wanted file's content.
+#[derive(Debug)]
+pub enum Content<'a> {
+    /// The whole file.
+    Memory(&'a [u8]),
+    /// The whole file, spooled to a temporary file (positioned at its start), `size` bytes.
+    Spooled { file: &'a mut File, size: u64 },
+}
+
 /// Parses the regular files it wants, one at a time.
-///
-/// Selection is by path today ([`EntryParser::wants`]); content selection (magic bytes, for
-/// binaries and archives) will be a second method with a default, so path parsers stay as
-/// they are.
 pub trait EntryParser: Send + Sync {
     /// Whether the regular file at root-relative `path` should be read and parsed. Called for
     /// every regular entry of every layer: keep it cheap.
     fn wants(&self, path: &str) -> bool;
-    /// Parses one file's bytes. Must not panic; problems go into the findings' warnings.
-    fn parse(&self, path: &str, bytes: &[u8]) -> FileFindings;
+    /// Whether a regular file whose content starts with `head` ([`HEAD_LEN`] bytes, fewer
+    /// for smaller files) should be parsed whatever its path. Called for every regular entry
+    /// that [`Self::wants`] declined, when [`Self::sniffing`] is true.
+    fn sniffs(&self, _head: &[u8]) -> bool {
+        false
+    }
+    /// Whether [`Self::sniffs`] can ever say yes (else no head is read).
+    fn sniffing(&self) -> bool {
+        false
+    }
+    /// Parses one file. Must not panic; problems go into the findings' warnings.
+    fn parse(&self, path: &str, content: Content<'_>) -> FileFindings;
 }
 
 /// A shareable parser, as the [`crate::PathMatcher`] carries it.
@@ -33,22 +61,73 @@ impl fmt::Debug for SharedParser {
     }
 }
 
-/// Reads and parses `size` bytes from `read` when `size` fits `max`, else a warning finding.
-/// The read is capped at `max + 1` bytes whatever the header claimed.
+/// Reads a regular file of `size` bytes from `read` and parses it if `parser` wants it by
+/// path or by its head; `None` when it does not. Small files are read into memory, large
+/// ones spooled (see the module docs).
 pub(crate) fn parse_entry(
     parser: &dyn EntryParser,
     path: &str,
     size: u64,
-    max: u64,
-    read: impl std::io::Read,
-) -> std::io::Result<FileFindings> {
-    use std::io::Read as _;
-    if size > max {
-        return Ok(FileFindings::warning(format!(
-            "{path}: {size} bytes, above the {max}-byte cap for parsed files: not read"
-        )));
+    limits: &Limits,
+    mut read: impl Read,
+) -> io::Result<Option<FileFindings>> {
+    let by_path = parser.wants(path);
+    let mut head = [0u8; HEAD_LEN];
+    let mut filled = 0;
+    if !by_path {
+        if !parser.sniffing() {
+            return Ok(None);
+        }
+        while filled < HEAD_LEN {
+            match read.read(&mut head[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        if !parser.sniffs(&head[..filled]) {
+            return Ok(None);
+        }
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    read.take(max + 1).read_to_end(&mut bytes)?;
-    Ok(parser.parse(path, &bytes))
+    let mut rest = read.take(limits.max_spooled_file.saturating_add(1));
+    if size <= limits.max_in_memory_file {
+        let mut bytes = Vec::with_capacity(size as usize);
+        bytes.extend_from_slice(&head[..filled]);
+        rest.read_to_end(&mut bytes)?;
+        return Ok(Some(parser.parse(path, Content::Memory(&bytes))));
+    }
+    if size > limits.max_spooled_file {
+        return Ok(Some(FileFindings::warning(format!(
+            "{path}: {size} bytes, above the {}-byte cap for parsed files: not read",
+            limits.max_spooled_file
+        ))));
+    }
+    let mut file = match tempfile::tempfile() {
+        Ok(file) => file,
+        Err(e) => {
+            return Ok(Some(FileFindings::warning(format!(
+                "{path}: cannot spool {size} bytes to a temporary file: {e}"
+            ))))
+        }
+    };
+    file.write_all(&head[..filled])?;
+    let copied = io::copy(&mut rest, &mut file)? + filled as u64;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(Some(parser.parse(
+        path,
+        Content::Spooled {
+            file: &mut file,
+            size: copied,
+        },
+    )))
+}
+
+/// Parses a file whose bytes were already kept, if `parser` wants it by path or head.
+pub(crate) fn parse_kept(
+    parser: &dyn EntryParser,
+    path: &str,
+    bytes: &[u8],
+) -> Option<FileFindings> {
+    let wanted = parser.wants(path)
+        || (parser.sniffing() && parser.sniffs(&bytes[..bytes.len().min(HEAD_LEN)]));
+    wanted.then(|| parser.parse(path, Content::Memory(bytes)))
 }

@@ -9,7 +9,7 @@ use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
 use tar::EntryType;
 
 use crate::hashing::HashingReader;
-use crate::parse::parse_entry;
+use crate::parse::{parse_entry, parse_kept};
 use crate::path::{normalize, NormalizedPath};
 use crate::{Compression, LayerError, Limits, PathMatcher};
 
@@ -287,15 +287,15 @@ fn index_tar<R: Read>(
             }
         }
         if kind == FileKind::Regular {
-            if let Some(parser) = matcher.parser_for(&path) {
+            if let Some(parser) = matcher.parser() {
                 // A file both kept and parsed was consumed by the capture: parse its copy.
                 let findings = match files.captured.get(&path) {
-                    Some(bytes) => parser.parse(&path, bytes),
-                    None => {
-                        parse_entry(parser, &path, file.size, limits.max_parsed_file, &mut entry)?
-                    }
+                    Some(bytes) => parse_kept(parser, &path, bytes),
+                    None => parse_entry(parser, &path, file.size, limits, &mut entry)?,
                 };
-                files.parsed.insert(path.clone(), findings);
+                if let Some(findings) = findings {
+                    files.parsed.insert(path.clone(), findings);
+                }
             }
         }
         files.entries.insert(path, file);

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sbomgen_layer::{read_layer, EntryParser, Expected, Limits, PathMatcher};
+use sbomgen_layer::{read_layer, Content, EntryParser, Expected, Limits, PathMatcher};
 use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 use sbomgen_testkit::{layer_tar, Compression, Entry, LayerSpec};
 
@@ -14,10 +14,32 @@ impl EntryParser for Manifests {
         path.ends_with("package.json")
     }
 
-    fn parse(&self, path: &str, bytes: &[u8]) -> FileFindings {
-        let text = String::from_utf8_lossy(bytes);
+    fn sniffing(&self) -> bool {
+        true
+    }
+
+    /// ELF files, whatever their name.
+    fn sniffs(&self, head: &[u8]) -> bool {
+        head.starts_with(b"\x7fELF")
+    }
+
+    fn parse(&self, path: &str, content: Content<'_>) -> FileFindings {
+        let (text, spooled) = match content {
+            Content::Memory(bytes) => (String::from_utf8_lossy(bytes).into_owned(), false),
+            Content::Spooled { file, size } => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(file, &mut text).unwrap();
+                assert_eq!(text.len() as u64, size);
+                (text, true)
+            }
+        };
+        let name = if text.starts_with("\x7fELF") {
+            format!("elf:{}:{spooled}", text.len())
+        } else {
+            text
+        };
         FileFindings {
-            packages: vec![PackageRecord::new(Ecosystem::Npm, &text, "1", path)],
+            packages: vec![PackageRecord::new(Ecosystem::Npm, &name, "1", path)],
             ..FileFindings::default()
         }
     }
@@ -71,24 +93,42 @@ fn a_file_both_kept_and_parsed_is_read_once_for_both() {
 }
 
 #[test]
-fn a_file_over_the_parse_cap_is_a_warning_finding() {
-    let spec = LayerSpec::new(Compression::None)
-        .entry(Entry::file("x/package.json", vec![b'x'; 5000]))
-        .entry(Entry::file("y/package.json", "small"));
+fn files_are_sniffed_by_content_and_large_ones_spooled() {
+    let mut big = b"\x7fELF".to_vec();
+    big.resize(5000, b'x');
+    let spec = LayerSpec::new(Compression::Gzip)
+        .entry(Entry::file("opt/app/server", big.clone()))
+        .entry(Entry::file("opt/app/small.data", "\x7fELF and more"))
+        .entry(Entry::file("opt/app/notes.txt", "plain text"))
+        .entry(Entry::file("opt/app/huge", vec![0u8; 9000]));
     let matcher = PathMatcher::empty().with_parser(Arc::new(Manifests));
     let limits = Limits {
-        max_parsed_file: 1000,
+        max_in_memory_file: 1000,
+        max_spooled_file: 8000,
         ..Limits::default()
     };
     let report = read(&spec, &matcher, &limits);
-    let big = &report.files.parsed["x/package.json"];
-    assert!(big.packages.is_empty());
+    let parsed = &report.files.parsed;
+    let name = |path: &str| parsed[path].packages[0].name.clone();
+    assert_eq!(name("opt/app/server"), "elf:5000:true", "spooled, whole");
+    assert_eq!(name("opt/app/small.data"), "elf:13:false", "in memory");
+    assert!(!parsed.contains_key("opt/app/notes.txt"), "not wanted");
+    assert!(!parsed.contains_key("opt/app/huge"), "not ELF");
+
+    let limits = Limits {
+        max_in_memory_file: 1000,
+        max_spooled_file: 4000,
+        ..Limits::default()
+    };
+    let report = read(&spec, &matcher, &limits);
+    let server = &report.files.parsed["opt/app/server"];
+    assert!(server.packages.is_empty());
     assert!(
-        big.warnings[0].contains("above the 1000-byte cap"),
-        "{big:?}"
+        server.warnings[0].contains("above the 4000-byte cap"),
+        "{server:?}"
     );
     assert_eq!(
-        report.files.parsed["y/package.json"].packages.len(),
+        report.files.parsed["opt/app/small.data"].packages.len(),
         1,
         "the stream goes on"
     );

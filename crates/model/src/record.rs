@@ -30,6 +30,8 @@ pub enum Ecosystem {
     Golang,
     /// Java archives (purl type `maven`).
     Maven,
+    /// Software identified by a binary classifier or a release file (purl type `generic`).
+    Generic,
 }
 
 impl Ecosystem {
@@ -47,6 +49,7 @@ impl Ecosystem {
             Ecosystem::Cargo => "cargo",
             Ecosystem::Golang => "golang",
             Ecosystem::Maven => "maven",
+            Ecosystem::Generic => "generic",
         }
     }
 

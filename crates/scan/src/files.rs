@@ -150,10 +150,13 @@ fn same_name(ecosystem: Ecosystem, a: &str, b: &str) -> bool {
 /// `x-1.dist-info` with `x-2.dist-info`): the removed version is replaced by the same name
 /// installed in the same place by the layer that removed it.
 fn link_replacements(tracked: &mut [TrackedPackage]) {
+    // Only where each package has its own metadata directory beside its peers; a module in
+    // one Go binary is not replaced by the same module in another.
+    let moves = |e: Ecosystem| matches!(e, Ecosystem::Python | Ecosystem::Npm | Ecosystem::Gem);
     let successors: Vec<(usize, String)> = tracked
         .iter()
         .enumerate()
-        .filter(|(_, old)| old.replaced_by.is_none())
+        .filter(|(_, old)| old.replaced_by.is_none() && moves(old.record.ecosystem))
         .filter_map(|(i, old)| {
             let removed = old.removed_in?;
             let root = install_root(&old.record.database);

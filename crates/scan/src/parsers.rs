@@ -4,9 +4,11 @@
 //! cataloguers); a path matched by several cataloguers is parsed by each and the findings
 //! merged.
 
+use std::io::{Read, Seek, SeekFrom};
+
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use sbomgen_catalog::FileCataloguer;
-use sbomgen_layer::EntryParser;
+use sbomgen_layer::{Content, EntryParser, HEAD_LEN};
 use sbomgen_model::FileFindings;
 
 use crate::ScanError;
@@ -17,6 +19,8 @@ pub struct FileParsers {
     /// For each glob of `set`, the index of the cataloguer it belongs to.
     owner: Vec<usize>,
     cataloguers: Vec<&'static dyn FileCataloguer>,
+    /// The cataloguers that select files by content.
+    sniffers: Vec<&'static dyn FileCataloguer>,
 }
 
 impl FileParsers {
@@ -38,10 +42,16 @@ impl FileParsers {
         let set = builder
             .build()
             .map_err(|e| ScanError::Internal(e.to_string()))?;
+        let sniffers = cataloguers
+            .iter()
+            .copied()
+            .filter(|c| c.random_access())
+            .collect();
         Ok(FileParsers {
             set,
             owner,
             cataloguers,
+            sniffers,
         })
     }
 
@@ -63,21 +73,99 @@ impl FileParsers {
     }
 }
 
+impl FileParsers {
+    /// The cataloguers that read `path`: those whose patterns match it, and those that sniff
+    /// `head` (when given), each once, in list order.
+    fn readers(&self, path: &str, head: &[u8]) -> Vec<&'static dyn FileCataloguer> {
+        let mut readers = self.matching(path);
+        for &cataloguer in &self.sniffers {
+            if !readers.iter().any(|r| std::ptr::addr_eq(*r, cataloguer)) && cataloguer.sniff(head)
+            {
+                readers.push(cataloguer);
+            }
+        }
+        readers
+    }
+}
+
 impl EntryParser for FileParsers {
     fn wants(&self, path: &str) -> bool {
         self.set.is_match(path)
     }
 
-    fn parse(&self, path: &str, bytes: &[u8]) -> FileFindings {
+    fn sniffing(&self) -> bool {
+        !self.sniffers.is_empty()
+    }
+
+    fn sniffs(&self, head: &[u8]) -> bool {
+        self.sniffers.iter().any(|c| c.sniff(head))
+    }
+
+    fn parse(&self, path: &str, content: Content<'_>) -> FileFindings {
         let mut all = FileFindings::default();
-        for cataloguer in self.matching(path) {
-            let found = cataloguer.parse(path, bytes);
+        let mut merge = |found: FileFindings| {
             all.packages.extend(found.packages);
             all.warnings.extend(found.warnings);
             if all.support.is_none() {
                 all.support = found.support;
             }
+        };
+        match content {
+            Content::Memory(bytes) => {
+                let head = &bytes[..bytes.len().min(HEAD_LEN)];
+                for cataloguer in self.readers(path, head) {
+                    if cataloguer.random_access() {
+                        let mut cursor = std::io::Cursor::new(bytes);
+                        merge(cataloguer.parse_content(path, &mut cursor, bytes.len() as u64));
+                    } else {
+                        merge(cataloguer.parse(path, bytes));
+                    }
+                }
+            }
+            Content::Spooled { file, size } => {
+                let mut head = [0u8; HEAD_LEN];
+                let filled = read_head(file, &mut head);
+                for cataloguer in self.readers(path, &head[..filled]) {
+                    if file.seek(SeekFrom::Start(0)).is_err() {
+                        break;
+                    }
+                    if cataloguer.random_access() {
+                        merge(cataloguer.parse_content(path, file, size));
+                    } else if size > MAX_METADATA_FILE {
+                        // Metadata files are small; one this large is not worth holding.
+                        merge(FileFindings::warning(format!(
+                            "{path}: {size} bytes, above the {MAX_METADATA_FILE}-byte cap for metadata files: not read"
+                        )));
+                    } else {
+                        let mut bytes = Vec::with_capacity(size as usize);
+                        match file.take(MAX_METADATA_FILE).read_to_end(&mut bytes) {
+                            Ok(_) => merge(cataloguer.parse(path, &bytes)),
+                            Err(e) => {
+                                merge(FileFindings::warning(format!("{path}: cannot read: {e}")))
+                            }
+                        }
+                    }
+                }
+            }
         }
         all
     }
+}
+
+/// Metadata files (`package.json`, lockfiles) above this size are not parsed: 64 MiB.
+const MAX_METADATA_FILE: u64 = 64 << 20;
+
+/// Fills `head` from the start of `file`; returns how many bytes it holds.
+fn read_head(file: &mut std::fs::File, head: &mut [u8]) -> usize {
+    if file.seek(SeekFrom::Start(0)).is_err() {
+        return 0;
+    }
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    filled
 }
