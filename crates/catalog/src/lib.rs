@@ -21,18 +21,22 @@
 //! ```
 
 pub mod apk;
+pub mod binary;
 pub mod composer;
 pub mod distro;
 pub mod dotnet;
 pub mod dpkg;
 mod file;
 pub mod gem;
+pub mod golang;
+pub mod java;
 pub mod license;
 pub mod lockfile;
 pub mod npm;
 mod purl;
 pub mod python;
 pub mod rpm;
+pub mod rust;
 mod view;
 
 pub use file::{FileCataloguer, ReadSeek, SupportLookup};
@@ -64,6 +68,11 @@ pub static FILE_CATALOGUERS: &[&dyn FileCataloguer] = &[
     &gem::GemCataloguer,
     &composer::ComposerCataloguer,
     &dotnet::DotnetCataloguer,
+    &golang::GoBinaryCataloguer,
+    &rust::RustBinaryCataloguer,
+    &java::JavaArchiveCataloguer,
+    &java::JavaJvmCataloguer,
+    &binary::BinaryClassifierCataloguer,
     &lockfile::NpmLockCataloguer,
     &lockfile::PythonLockCataloguer,
     &lockfile::GemLockCataloguer,
