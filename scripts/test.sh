@@ -21,6 +21,8 @@ have xmllint || missing+=(libxml2-utils)
 # The language-package fixtures are built by the real package managers: npm (Debian's, with
 # nodejs) and pip in a venv (Debian's python3 needs python3-venv for ensurepip).
 have npm || missing+=(npm)
+# Go binaries for the binary-cataloguer fixtures come from Debian's Go toolchain.
+have go || missing+=(golang-go)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "== apt-get install ${missing[*]}"

@@ -185,6 +185,12 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         .collect();
     let mut packages = Vec::with_capacity(os_packages.len() + file_tracked.len());
     for (tracked, owner) in file_tracked.into_iter().zip(owned_by) {
+        // A classifier hit on a file an OS package owns exactly names software the OS
+        // package already names (and matchers already know it by that name). A hit in a
+        // directory some unrelated package owns is kept: a vendored copy (syft #5214).
+        if owner.is_some() && is_classifier_hit(&tracked) {
+            continue;
+        }
         if keep(&tracked) {
             let mut package = to_package(tracked, distro.as_ref(), &overlay);
             package.owned_by = owner.and_then(|i| os_packages[i].1.purl.clone());
@@ -205,6 +211,11 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     };
     sbom.sort_packages();
     Ok(ScanOutput { sbom, warnings })
+}
+
+/// Whether a package was named by a binary classifier (content patterns), not by metadata.
+fn is_classifier_hit(tracked: &sbomgen_overlay::TrackedPackage) -> bool {
+    tracked.record.metadata.contains_key("classifier")
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.
