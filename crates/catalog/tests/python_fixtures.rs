@@ -27,7 +27,7 @@ fn scan(dir: &str) -> Option<(BTreeMap<String, PackageRecord>, Vec<String>)> {
 /// Like [`scan`], on a directory of this crate's own test data (always present).
 fn scan_root(root: &Path) -> (BTreeMap<String, PackageRecord>, Vec<String>) {
     let mut files = Vec::new();
-    walk(root, root, &mut files);
+    common::walk(root, root, &mut files);
     let parsed: BTreeMap<String, FileFindings> = files
         .iter()
         .map(|(path, bytes)| {
@@ -51,19 +51,6 @@ fn scan_root(root: &Path) -> (BTreeMap<String, PackageRecord>, Vec<String>) {
         }
     }
     (packages, warnings)
-}
-
-fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).expect("readable fixture directory") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            walk(root, &path, files);
-        } else {
-            let relative = path.strip_prefix(root).expect("under root");
-            let relative = relative.to_string_lossy().replace('\\', "/");
-            files.push((relative, std::fs::read(&path).expect("readable fixture")));
-        }
-    }
 }
 
 /// Name, version, purl, licenses, dependencies.

@@ -254,23 +254,11 @@ pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
 
 /// The name dependency lists use: PEP 503-normalised for Python (`PyYAML` is `pyyaml`).
 fn match_name(kind: &str, name: &str) -> String {
-    if kind != "pypi" {
-        return name.to_string();
+    if kind == "pypi" {
+        sbomgen_model::pep503_name(name)
+    } else {
+        name.to_string()
     }
-    let mut out = String::with_capacity(name.len());
-    let mut pending = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
-                out.push('-');
-            }
-            pending = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 /// Where a language package is installed beside its peers: the directory holding its own

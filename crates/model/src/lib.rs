@@ -30,4 +30,6 @@ pub use distro::Distro;
 pub use document::{HiddenFile, LayerSummary, Location, Package, Sbom, SourceInfo};
 pub use file::{FileEntry, FileKind, LayerFiles, Whiteout};
 pub use platform::{Platform, PlatformError};
-pub use record::{Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord, Support};
+pub use record::{
+    pep503_name, Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord, Support,
+};

@@ -59,6 +59,26 @@ impl Ecosystem {
     }
 }
 
+/// PEP 503 normalised Python package name: runs of `-`, `_`, `.` become one `-`, lower case
+/// (`Charset_Normalizer` → `charset-normalizer`). Purls, dependency lists and comparisons use
+/// it; the record's own name keeps the spelling its metadata gives.
+pub fn pep503_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push('-');
+            }
+            pending = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 /// A package as its database or metadata file records it, before provenance is added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageRecord {

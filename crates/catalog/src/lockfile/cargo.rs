@@ -66,13 +66,12 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::{find, name_version_purl};
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("src/app/Cargo.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("src/app/Cargo.lock", text, parse)
     }
 
     /// Written by `cargo generate-lockfile` (lock version 4) for a crate depending on `log`,
@@ -83,20 +82,8 @@ mod tests {
     fn registry_and_local_crates() {
         let findings = read(SAMPLE);
         assert_eq!(findings.warnings, Vec::<String>::new());
-        let summary: Vec<String> = findings
-            .packages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}@{} {}",
-                    p.name,
-                    p.version,
-                    p.purl.as_deref().unwrap_or("-")
-                )
-            })
-            .collect();
         assert_eq!(
-            summary,
+            name_version_purl(&findings),
             [
                 "demo-app@0.1.0 -",
                 "itoa@0.4.8 pkg:cargo/itoa@0.4.8",

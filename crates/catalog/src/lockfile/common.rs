@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::npm::json::metadata_map;
 use crate::{Ecosystem, FileFindings, PackageRecord};
 
 /// Warnings kept verbatim per file; the rest are counted. A garbage file (binary, or a text file
@@ -63,6 +64,28 @@ pub(super) fn purl(
     version: &str,
 ) -> String {
     crate::purl::purl(ecosystem.purl_type(), namespace, name, version, &[])
+}
+
+/// What `parse` finds in `text`, the file at `path`.
+pub(super) fn find(
+    path: &str,
+    text: &str,
+    parse: impl FnOnce(&mut Found<'_>, &str),
+) -> FileFindings {
+    let mut found = Found::new(path);
+    parse(&mut found, text);
+    found.finish()
+}
+
+/// `text` as a JSON document; `None`, with a problem, when it is not one.
+pub(super) fn json_document(found: &mut Found<'_>, text: &str) -> Option<serde_json::Value> {
+    match serde_json::from_str(text) {
+        Ok(document) => Some(document),
+        Err(error) => {
+            found.problems.push(format_args!("not valid JSON: {error}"));
+            None
+        }
+    }
 }
 
 /// Problems met while reading one file, each naming it; at most [`MAX_WARNINGS`] verbatim.
@@ -146,9 +169,7 @@ impl<'p> Found<'p> {
         record.depends_on = depends_on;
         record.depends_on.sort_unstable();
         record.depends_on.dedup();
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(metadata) {
-            record.metadata = fields.into_iter().collect();
-        }
+        record.metadata = metadata_map(&metadata);
         let key = (record.name.clone(), record.version.clone());
         match self.packages.get_mut(&key) {
             None => {
@@ -193,9 +214,63 @@ pub(super) struct Package<'a, M> {
     pub(super) metadata: M,
 }
 
+impl<'a, M> Package<'a, M> {
+    /// A PyPI package, its purl naming it PEP 503-normalised.
+    pub(super) fn python(
+        name: &'a str,
+        version: &'a str,
+        depends_on: Vec<String>,
+        metadata: M,
+    ) -> Self {
+        Package {
+            ecosystem: Ecosystem::Python,
+            name,
+            version,
+            purl: Some(crate::python::purl::pypi(name, version, None)),
+            depends_on,
+            metadata,
+        }
+    }
+}
+
 /// `serde(skip_serializing_if)` for flags that are only worth writing when set.
 pub(super) fn is_false(flag: &bool) -> bool {
     !*flag
+}
+
+/// `name@version purl` of every record (`-` without a purl), as the parsers' tests compare
+/// them.
+#[cfg(test)]
+pub(super) fn name_version_purl(findings: &FileFindings) -> Vec<String> {
+    findings
+        .packages
+        .iter()
+        .map(|p| {
+            format!(
+                "{}@{} {}",
+                p.name,
+                p.version,
+                p.purl.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+/// `purl dev` of every record: its purl and whether it is marked `dev`, as the parsers'
+/// tests compare them.
+#[cfg(test)]
+pub(super) fn purl_and_dev(findings: &FileFindings) -> Vec<String> {
+    findings
+        .packages
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.purl.as_deref().unwrap(),
+                p.metadata.contains_key("dev")
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{is_false, purl, quote, Found, Package};
+use super::common::{is_false, json_document, purl, quote, Found, Package};
 use crate::Ecosystem;
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,9 +48,8 @@ struct Metadata<'a> {
 
 /// Parses one `composer.lock`.
 pub(super) fn parse(found: &mut Found<'_>, text: &str) {
-    let document: Value = match serde_json::from_str(text) {
-        Ok(document) => document,
-        Err(error) => return found.problems.push(format_args!("not valid JSON: {error}")),
+    let Some(document) = json_document(found, text) else {
+        return;
     };
     let mut any_section = false;
     for (section, dev) in [("packages", false), ("packages-dev", true)] {
@@ -110,13 +109,12 @@ fn add(found: &mut Found<'_>, package: &LockPackage, dev: bool) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::{find, purl_and_dev};
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("var/www/composer.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("var/www/composer.lock", text, parse)
     }
 
     /// Composer 2 output, trimmed to the fields that matter (autoload, descriptions, … gone).
@@ -126,19 +124,8 @@ mod tests {
     fn packages_and_dev_packages() {
         let findings = read(SAMPLE);
         assert_eq!(findings.warnings, Vec::<String>::new());
-        let summary: Vec<String> = findings
-            .packages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.purl.as_deref().unwrap(),
-                    p.metadata.contains_key("dev")
-                )
-            })
-            .collect();
         assert_eq!(
-            summary,
+            purl_and_dev(&findings),
             [
                 "pkg:composer/monolog/monolog@3.5.0 false",
                 "pkg:composer/phpunit/phpunit@10.5.11 true",

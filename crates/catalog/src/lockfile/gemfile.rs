@@ -157,13 +157,12 @@ fn add<'t>(specs: &mut BTreeMap<(&'t str, &'t str), Spec<'t>>, spec: Option<Spec
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::find;
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("app/Gemfile.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("app/Gemfile.lock", text, parse)
     }
 
     /// Bundler 2.5 output for a Rails-style app: git and path sources, platform gems, and a

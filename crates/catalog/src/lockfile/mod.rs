@@ -33,7 +33,7 @@ mod toml_lock;
 mod uv;
 mod yarn;
 
-use common::{file_name, inside_dependencies, Found};
+use common::{file_name, find, inside_dependencies, Found};
 
 use crate::{FileCataloguer, FileFindings};
 
@@ -54,9 +54,7 @@ fn read(path: &str, bytes: &[u8], parse: impl FnOnce(&mut Found<'_>, &str)) -> F
     // Lossy: a stray invalid byte costs one character, not the file.
     let text = String::from_utf8_lossy(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let mut found = Found::new(path);
-    parse(&mut found, text);
-    found.finish()
+    find(path, text, parse)
 }
 
 /// npm and Yarn lockfiles.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{is_false, purl, quote, Found, Package};
+use super::common::{is_false, json_document, purl, quote, Found, Package};
 use crate::Ecosystem;
 
 /// One entry of the v2/v3 `packages` map.
@@ -66,9 +66,8 @@ struct Metadata<'a> {
 
 /// Parses one package lock; `lockfile` names its kind in metadata.
 pub(super) fn parse(found: &mut Found<'_>, lockfile: &str, text: &str) {
-    let document: Value = match serde_json::from_str(text) {
-        Ok(document) => document,
-        Err(error) => return found.problems.push(format_args!("not valid JSON: {error}")),
+    let Some(document) = json_document(found, text) else {
+        return;
     };
     if let Some(packages) = document.get("packages").and_then(Value::as_object) {
         for (key, entry) in packages {

@@ -1,27 +1,13 @@
 //! Tests of the package-lock parser, on npm-written samples.
 
+use super::super::common::{find, name_version_purl as summary};
 use super::*;
 use crate::FileFindings;
 
 fn read(text: &str) -> FileFindings {
-    let mut found = Found::new("app/package-lock.json");
-    parse(&mut found, "package-lock.json", text);
-    found.finish()
-}
-
-fn summary(findings: &FileFindings) -> Vec<String> {
-    findings
-        .packages
-        .iter()
-        .map(|p| {
-            format!(
-                "{}@{} {}",
-                p.name,
-                p.version,
-                p.purl.as_deref().unwrap_or("-")
-            )
-        })
-        .collect()
+    find("app/package-lock.json", text, |found, text| {
+        parse(found, "package-lock.json", text)
+    })
 }
 
 /// Written by npm 11 (`npm install --package-lock-only`) for a workspace with a dev dependency,

@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::common::{is_false, purl, quote, Found, Package};
-use crate::python::normalize_name;
-use crate::Ecosystem;
+use super::common::{is_false, json_document, quote, Found, Package};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -42,9 +40,8 @@ struct Metadata<'a> {
 
 /// Parses one `Pipfile.lock`.
 pub(super) fn parse(found: &mut Found<'_>, text: &str) {
-    let document: Value = match serde_json::from_str(text) {
-        Ok(document) => document,
-        Err(error) => return found.problems.push(format_args!("not valid JSON: {error}")),
+    let Some(document) = json_document(found, text) else {
+        return;
     };
     // The index names entries refer to, resolved to their URLs.
     let sources: BTreeMap<String, String> = document
@@ -88,23 +85,16 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
                 .index
                 .as_deref()
                 .map(|index| sources.get(index).map_or(index, String::as_str));
-            found.add(Package {
-                ecosystem: Ecosystem::Python,
+            found.add(Package::python(
                 name,
                 version,
-                purl: Some(purl(
-                    Ecosystem::Python,
-                    None,
-                    &normalize_name(name),
-                    version,
-                )),
-                depends_on: Vec::new(),
-                metadata: Metadata {
+                Vec::new(),
+                Metadata {
                     lockfile: "Pipfile.lock",
                     dev,
                     index,
                 },
-            });
+            ));
         }
     }
     if !any_section {
@@ -116,13 +106,12 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::{find, purl_and_dev};
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("app/Pipfile.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("app/Pipfile.lock", text, parse)
     }
 
     const SAMPLE: &str = include_str!("../../tests/data/lockfile/Pipfile.lock");
@@ -131,19 +120,8 @@ mod tests {
     fn default_and_develop() {
         let findings = read(SAMPLE);
         assert_eq!(findings.warnings, Vec::<String>::new());
-        let summary: Vec<String> = findings
-            .packages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.purl.as_deref().unwrap(),
-                    p.metadata.contains_key("dev")
-                )
-            })
-            .collect();
         assert_eq!(
-            summary,
+            purl_and_dev(&findings),
             [
                 "pkg:pypi/certifi@2024.2.2 false",
                 "pkg:pypi/pytest@8.0.2 true",

@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{is_false, purl, Found, Package};
+use super::common::{is_false, Found, Package};
 use super::toml_lock;
 use crate::python::normalize_name;
-use crate::Ecosystem;
 
 #[derive(Debug, Deserialize)]
 struct PoetryPackage {
@@ -62,41 +61,33 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
             (None, None) => false,
         };
         let source = package.source.as_ref();
-        found.add(Package {
-            ecosystem: Ecosystem::Python,
-            name: &package.name,
-            version: &package.version,
-            purl: Some(purl(
-                Ecosystem::Python,
-                None,
-                &normalize_name(&package.name),
-                &package.version,
-            )),
-            depends_on: package
+        found.add(Package::python(
+            &package.name,
+            &package.version,
+            package
                 .dependencies
                 .keys()
                 .map(|d| normalize_name(d))
                 .collect(),
-            metadata: Metadata {
+            Metadata {
                 lockfile: "poetry.lock",
                 dev,
                 optional: package.optional,
                 source_type: source.and_then(|s| s.kind.as_deref()),
                 source_url: source.and_then(|s| s.url.as_deref()),
             },
-        });
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::{find, purl_and_dev};
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("app/poetry.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("app/poetry.lock", text, parse)
     }
 
     /// Written by Poetry 2.5.1 (lock format 2.1), `files` and `extras` trimmed.
@@ -106,19 +97,8 @@ mod tests {
     fn lock_format_2_1() {
         let findings = read(V2_1);
         assert_eq!(findings.warnings, Vec::<String>::new());
-        let summary: Vec<String> = findings
-            .packages
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p.purl.as_deref().unwrap(),
-                    p.metadata.contains_key("dev")
-                )
-            })
-            .collect();
         assert_eq!(
-            summary,
+            purl_and_dev(&findings),
             [
                 "pkg:pypi/certifi@2026.10.19.post1 false",
                 "pkg:pypi/charset-normalizer@3.5.3 false",

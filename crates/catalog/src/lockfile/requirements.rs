@@ -10,9 +10,7 @@
 
 use serde::Serialize;
 
-use super::common::{purl, quote, Found, Package};
-use crate::python::normalize_name;
-use crate::Ecosystem;
+use super::common::{quote, Found, Package};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -115,23 +113,16 @@ fn read_line(found: &mut Found<'_>, number: usize, line: &str) {
     let Some(version) = pinned_version(rest) else {
         return;
     };
-    found.add(Package {
-        ecosystem: Ecosystem::Python,
+    found.add(Package::python(
         name,
         version,
-        purl: Some(purl(
-            Ecosystem::Python,
-            None,
-            &normalize_name(name),
-            version,
-        )),
-        depends_on: Vec::new(),
-        metadata: Metadata {
+        Vec::new(),
+        Metadata {
             lockfile: "requirements.txt",
             extras,
             markers,
         },
-    });
+    ));
 }
 
 fn looks_like_location(requirement: &str) -> bool {
@@ -157,13 +148,12 @@ fn pinned_version(spec: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::find;
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("app/requirements.txt");
-        parse(&mut found, text);
-        found.finish()
+        find("app/requirements.txt", text, parse)
     }
 
     /// pip-compile output (`--generate-hashes`) plus hand-written lines of every other kind.

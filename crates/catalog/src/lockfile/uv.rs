@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{purl, Found, Package};
+use super::common::{Found, Package};
 use super::toml_lock;
 use crate::python::normalize_name;
-use crate::Ecosystem;
 
 #[derive(Debug, Deserialize)]
 struct UvPackage {
@@ -54,39 +53,31 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
             continue;
         }
         let source = package.source.iter().next();
-        found.add(Package {
-            ecosystem: Ecosystem::Python,
-            name: &package.name,
-            version: &package.version,
-            purl: Some(purl(
-                Ecosystem::Python,
-                None,
-                &normalize_name(&package.name),
-                &package.version,
-            )),
-            depends_on: package
+        found.add(Package::python(
+            &package.name,
+            &package.version,
+            package
                 .dependencies
                 .iter()
                 .map(|d| normalize_name(&d.name))
                 .collect(),
-            metadata: Metadata {
+            Metadata {
                 lockfile: "uv.lock",
                 source_type: source.map(|(kind, _)| kind.as_str()),
                 source_url: source.and_then(|(_, url)| url.as_str()),
             },
-        });
+        ));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::common::find;
     use super::*;
     use crate::FileFindings;
 
     fn read(text: &str) -> FileFindings {
-        let mut found = Found::new("app/uv.lock");
-        parse(&mut found, text);
-        found.finish()
+        find("app/uv.lock", text, parse)
     }
 
     /// Written by uv for a project with two pins and a dev group; wheel lists trimmed.

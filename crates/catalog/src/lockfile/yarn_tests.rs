@@ -1,27 +1,11 @@
 //! Tests of the yarn.lock parser: classic v1 and Berry samples, and damage.
 
+use super::super::common::{find, name_version_purl as summary};
 use super::*;
 use crate::FileFindings;
 
 fn read(text: &str) -> FileFindings {
-    let mut found = Found::new("srv/yarn.lock");
-    parse(&mut found, text);
-    found.finish()
-}
-
-fn summary(findings: &FileFindings) -> Vec<String> {
-    findings
-        .packages
-        .iter()
-        .map(|p| {
-            format!(
-                "{}@{} {}",
-                p.name,
-                p.version,
-                p.purl.as_deref().unwrap_or("-")
-            )
-        })
-        .collect()
+    find("srv/yarn.lock", text, parse)
 }
 
 /// Classic yarn 1.22 output: scoped and unscoped headers, several ranges per entry, an alias,

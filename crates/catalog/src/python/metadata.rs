@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::headers::{self, Headers};
 use super::{licenses, normalize_name, parent, purl, requirement};
+use crate::npm::json::metadata_map;
 
 /// The ecosystem-specific fields of a Python record (camelCase in the document). The
 /// supporting files add `topLevelPackages` and `directUrl` later.
@@ -80,9 +81,7 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> FileFindings {
             record.depends_on.push(dependency);
         }
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(metadata(path, &headers)) {
-        record.metadata.extend(map);
-    }
+    record.metadata = metadata_map(&metadata(path, &headers));
     FileFindings {
         packages: vec![record],
         support: None,

@@ -12,7 +12,7 @@
 mod headers;
 mod licenses;
 mod metadata;
-mod purl;
+pub(crate) mod purl;
 mod record;
 mod requirement;
 mod support;
@@ -150,23 +150,7 @@ fn file_name(path: &str) -> &str {
     path.rfind('/').map_or(path, |i| &path[i + 1..])
 }
 
-/// PEP 503 normalised name: runs of `-`, `_`, `.` become one `-`, lower case.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut pending = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
-                out.push('-');
-            }
-            pending = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
+pub use sbomgen_model::pep503_name as normalize_name;
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@
 use super::normalize_name;
 
 /// `pkg:pypi/<PEP 503 name>@<version>`, with `?vcs_url=…` when installed from version control.
-pub(super) fn pypi(name: &str, version: &str, vcs_url: Option<&str>) -> String {
+pub(crate) fn pypi(name: &str, version: &str, vcs_url: Option<&str>) -> String {
     let qualifiers: Vec<(&str, &str)> = vcs_url.map(|v| ("vcs_url", v)).into_iter().collect();
     crate::purl::purl("pypi", None, &normalize_name(name), version, &qualifiers)
 }

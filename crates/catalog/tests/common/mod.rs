@@ -1,11 +1,13 @@
 //! Shared fixture loading for the cataloguer tests: reads a fixture directory of the shared
-//! corpus into memory, as the layer reader would keep it, and builds a `FileView` over it.
+//! corpus into memory, as the layer reader would keep it, and builds a `FileView` over it; and
+//! the robustness harness the file cataloguers' fixture tests share (truncated and corrupted
+//! copies of every fixture never panic).
 
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::path::{Path, PathBuf};
 
-use sbomgen_catalog::{Cataloguer, FileView};
+use sbomgen_catalog::{Cataloguer, FileCataloguer, FileFindings, FileView};
 
 /// The shared corpus, outside the repository (never copied into it).
 pub fn corpus() -> Option<PathBuf> {
@@ -75,7 +77,8 @@ impl Tree {
     }
 }
 
-fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+/// Every file under `dir`, as a path relative to `root` (with `/` separators) and its bytes.
+pub fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
     for entry in std::fs::read_dir(dir).expect("readable fixture directory") {
         let path = entry.expect("directory entry").path();
         if path.is_dir() {
@@ -104,5 +107,106 @@ fn segment_match(pattern: &[u8], text: &[u8]) -> bool {
         None => text.is_empty(),
         Some((b'*', rest)) => (0..=text.len()).any(|skip| segment_match(rest, &text[skip..])),
         Some((c, rest)) => text.first() == Some(c) && segment_match(rest, &text[1..]),
+    }
+}
+
+/// A file cataloguer's fixture tree under this crate's `tests/data/`, and what every parse of
+/// its files must hold however broken the bytes.
+pub struct DataTree {
+    pub cataloguer: &'static dyn FileCataloguer,
+    /// The directory under `tests/data/`.
+    pub dir: &'static str,
+    /// How the paths of the files the cataloguer parses end.
+    pub suffix: &'static str,
+    /// The purl type of every record.
+    pub purl_type: &'static str,
+}
+
+impl DataTree {
+    /// Every file of the tree the cataloguer parses, root-relative and sorted.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(self.dir);
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        files.retain(|(path, _)| path.ends_with(self.suffix));
+        files.sort();
+        files
+    }
+
+    /// Parses `bytes` as `path` and checks what every parse must hold: a record names its file
+    /// and has a name, a version and a purl of the tree's type, and lists only relative files;
+    /// a warning names its file.
+    pub fn check(&self, path: &str, bytes: &[u8]) -> FileFindings {
+        let found = self.cataloguer.parse(path, bytes);
+        for record in &found.packages {
+            assert!(
+                !record.name.trim().is_empty() && !record.version.trim().is_empty(),
+                "{record:?}"
+            );
+            assert_eq!(record.database, path);
+            let purl = record.purl.as_deref().unwrap_or_default();
+            assert!(
+                purl.starts_with(&format!("pkg:{}/", self.purl_type)),
+                "{purl}"
+            );
+            assert!(record
+                .files
+                .iter()
+                .all(|f| !f.starts_with('/') && !f.contains("..")));
+        }
+        for warning in &found.warnings {
+            assert!(warning.starts_with(&format!("{path}: ")), "{warning}");
+        }
+        found
+    }
+
+    /// [`Self::check`]s every prefix (in up to 200 steps) of every file, and 300 copies of each
+    /// with a few bytes overwritten by awkward ones.
+    pub fn truncated_and_mutated_never_panic(&self) {
+        const NASTY: &[u8] = b"\0\xff\xc3\\\"'{}[]:,\n/u#%<";
+        let mut rng = Lcg(0x5eed);
+        for (path, bytes) in self.files() {
+            let step = (bytes.len() / 200).max(1);
+            for cut in (0..bytes.len()).step_by(step) {
+                self.check(&path, &bytes[..cut]);
+            }
+            for _ in 0..300 {
+                let mut mutated = bytes.clone();
+                for _ in 0..1 + rng.next() % 4 {
+                    let at = rng.next() % mutated.len().max(1);
+                    if let Some(byte) = mutated.get_mut(at) {
+                        *byte = NASTY[rng.next() % NASTY.len()];
+                    }
+                }
+                self.check(&path, &mutated);
+            }
+        }
+    }
+
+    /// The purls of every record the whole tree yields, file by file; it must yield no
+    /// warnings.
+    pub fn purls(&self) -> Vec<String> {
+        let mut purls = Vec::new();
+        for (path, bytes) in self.files() {
+            let found = self.check(&path, &bytes);
+            assert_eq!(found.warnings, Vec::<String>::new());
+            purls.extend(found.packages.into_iter().filter_map(|r| r.purl));
+        }
+        purls
+    }
+}
+
+/// Knuth's MMIX LCG: deterministic mutations.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
     }
 }
