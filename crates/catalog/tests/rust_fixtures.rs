@@ -63,7 +63,7 @@ fn rust_binary_with_audit_info() {
     assert_eq!(found.warnings, Vec::<String>::new());
     assert_eq!(
         summary(&found),
-        ["hello-world 0.1.0 local root=true deps=[] pkg:cargo/hello-world@0.1.0"]
+        ["hello-world 0.1.0 local root=true deps=[] -"]
     );
     assert_eq!(found.packages[0].database, "usr/bin/binary-with-audit-info");
 }
@@ -78,7 +78,7 @@ fn rust_binary_with_vuln() {
         summary(&found),
         [
             "rustsec-example-crate 0.0.1 crates.io root=false deps=[] pkg:cargo/rustsec-example-crate@0.0.1",
-            "vulnerable-binary 0.1.0 local root=true deps=[rustsec-example-crate] pkg:cargo/vulnerable-binary@0.1.0",
+            "vulnerable-binary 0.1.0 local root=true deps=[rustsec-example-crate] -",
         ]
     );
 }
