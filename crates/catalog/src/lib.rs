@@ -10,8 +10,10 @@
 //! (`status`, distroless `status.d`, file lists, copyright files), [`rpm`] (SQLite, BerkeleyDB
 //! and NDB databases through `sbomgen-rpmdb`). File cataloguers ([`FileCataloguer`],
 //! [`FILE_CATALOGUERS`]), for packages that live at a path and are parsed as the layer
-//! streams: [`python`], [`npm`], [`gem`], [`composer`], [`dotnet`], and the declared packages
-//! of [`lockfile`]s. [`license`] maps Debian license names to SPDX. [`distro`] reads the release
+//! streams: [`python`], [`npm`], [`gem`], [`composer`], [`dotnet`] (metadata files, by path);
+//! [`golang`] (Go build info), [`rust`] (cargo-auditable), [`java`] (archives, nested; JVM
+//! `release` files) and [`binary`] (classifiers), which read binaries and archives with random
+//! access, selected by magic bytes or name; and the declared packages of [`lockfile`]s. [`license`] maps Debian license names to SPDX. [`distro`] reads the release
 //! files of the final filesystem.
 //!
 //! ```
