@@ -152,15 +152,24 @@ pub(super) fn identify(
             pom: Some(i),
         }
     };
-    let exact = poms.iter().position(|p| p.artifact_id == file_name);
+    // The file name splits at the first dash before a digit, which cuts artifactIds that hold
+    // one (`log4j-1.2-api-2.20.0.jar`, `lib-00-1.0.0.jar`): compare with the whole stem too.
+    let base = base_name(file);
+    let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
+    let coordinates = poms.iter().position(|p| {
+        stem.strip_prefix(p.artifact_id.as_str()) == Some(&format!("-{}", p.version))
+    });
+    let exact = || poms.iter().position(|p| p.artifact_id == file_name);
     let loose = || {
         poms.iter()
             .enumerate()
-            .filter(|(_, p)| matches_loosely(&p.artifact_id, &file_name))
+            .filter(|(_, p)| {
+                matches_loosely(&p.artifact_id, &file_name) || matches_loosely(&p.artifact_id, stem)
+            })
             .max_by_key(|(_, p)| p.artifact_id.len())
             .map(|(i, _)| i)
     };
-    if let Some(i) = exact.or_else(loose) {
+    if let Some(i) = coordinates.or_else(exact).or_else(loose) {
         return Some(from_pom(i));
     }
     let first = |attributes: &[&str]| {

@@ -112,6 +112,25 @@ fn pom_matching_the_file_name_is_the_archive() {
         identify("renamed_foo.jar", &poms, None),
         id("g", "foo", "1", Some(0))
     );
+    // An artifactId holding a digit group, which the file-name split cuts short.
+    let poms = [
+        pom("org.apache.logging.log4j", "log4j-1.2-api", "2.20.0"),
+        pom("g", "log4j", "9"),
+    ];
+    assert_eq!(
+        identify("BOOT-INF/lib/log4j-1.2-api-2.20.0.jar", &poms, None),
+        id(
+            "org.apache.logging.log4j",
+            "log4j-1.2-api",
+            "2.20.0",
+            Some(0)
+        )
+    );
+    let poms = [pom("bench", "bench-lib-00", "1.0.0")];
+    assert_eq!(
+        identify("bench-lib-00-1.0.0.jar", &poms, None),
+        id("bench", "bench-lib-00", "1.0.0", Some(0))
+    );
     // Not a match: `app` is no `app-core`, nor `foobar` a `foo`.
     let poms = [pom("g", "app-core", "1")];
     assert_eq!(identify("app.jar", &poms, None), None);
