@@ -3,6 +3,7 @@
 
 mod attest;
 mod bad_input;
+mod binaries;
 mod demo;
 mod documents;
 mod formats;

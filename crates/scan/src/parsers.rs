@@ -79,8 +79,9 @@ impl FileParsers {
     fn readers(&self, path: &str, head: &[u8]) -> Vec<&'static dyn FileCataloguer> {
         let mut readers = self.matching(path);
         for &cataloguer in &self.sniffers {
-            if !readers.iter().any(|r| std::ptr::addr_eq(*r, cataloguer)) && cataloguer.sniff(head)
-            {
+            // By name: cataloguers are unit structs, and zero-sized statics may share an
+            // address, so pointer equality would take one for another.
+            if !readers.iter().any(|r| r.name() == cataloguer.name()) && cataloguer.sniff(head) {
                 readers.push(cataloguer);
             }
         }
@@ -168,4 +169,64 @@ fn read_head(file: &mut std::fs::File, head: &mut [u8]) -> usize {
         }
     }
     filled
+}
+
+#[cfg(test)]
+mod tests {
+    use sbomgen_model::{Ecosystem, PackageRecord};
+
+    use super::*;
+
+    /// Two zero-sized cataloguers sniffing the same magic: statics that may share an address.
+    struct First;
+    struct Second;
+
+    fn found(name: &str, path: &str) -> FileFindings {
+        FileFindings {
+            packages: vec![PackageRecord::new(Ecosystem::Generic, name, "1", path)],
+            ..FileFindings::default()
+        }
+    }
+
+    macro_rules! sniffer {
+        ($ty:ident, $name:literal) => {
+            impl FileCataloguer for $ty {
+                fn name(&self) -> &'static str {
+                    $name
+                }
+                fn patterns(&self) -> &'static [&'static str] {
+                    &[]
+                }
+                fn parse(&self, _path: &str, _bytes: &[u8]) -> FileFindings {
+                    FileFindings::default()
+                }
+                fn random_access(&self) -> bool {
+                    true
+                }
+                fn sniff(&self, head: &[u8]) -> bool {
+                    head.starts_with(b"\x7fELF")
+                }
+                fn parse_content(
+                    &self,
+                    path: &str,
+                    _content: &mut dyn sbomgen_catalog::ReadSeek,
+                    _size: u64,
+                ) -> FileFindings {
+                    found($name, path)
+                }
+            }
+        };
+    }
+    sniffer!(First, "first");
+    sniffer!(Second, "second");
+    static FIRST: First = First;
+    static SECOND: Second = Second;
+
+    #[test]
+    fn every_sniffing_cataloguer_reads_the_file() {
+        let parsers = FileParsers::new(vec![&FIRST, &SECOND]).unwrap();
+        let found = parsers.parse("usr/bin/app", Content::Memory(b"\x7fELF rest"));
+        let names: Vec<&str> = found.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["first", "second"]);
+    }
 }

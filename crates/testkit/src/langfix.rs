@@ -1,4 +1,5 @@
-//! Language-package fixtures: images whose layers hold what real `pip` and `npm` wrote.
+//! Language-package fixtures: images whose layers hold what real `pip` and `npm` wrote, and
+//! what real `go`, `cargo auditable`, `javac`/`jar` built ([`binaries_image`]).
 //!
 //! Hand-written `METADATA` and `package.json` files test a parser; they cannot tell whether a
 //! scanner finds what the package managers really install (dist-info directory names, nested
@@ -6,7 +7,7 @@
 //! really leaves behind. So the recipes here run `python3 -m venv`, `pip` and `npm` into a
 //! scratch root directory, one step at a time, and each step becomes one layer: the snapshot
 //! diff of the root since the previous step, with OCI whiteouts for what the step deleted and
-//! an opaque marker for a directory it replaced wholesale ([`snapshot`]).
+//! an opaque marker for a directory it replaced wholesale (`langfix/snapshot.rs`).
 //!
 //! The ground truth comes from the same tools, not from this code: after every step,
 //! `pip inspect --path <site-packages>` and `npm query '*'` list what is installed, and
@@ -16,7 +17,8 @@
 //! Building needs `python3` (with `venv`, `ensurepip` and pip ≥ 22.2), `npm` ≥ 8.16 and the
 //! package registries; it takes tens of seconds, so the result is cached in `target/langfix/`
 //! (or `$SBOMGEN_LANGFIX_DIR`) under a key naming the recipe version and hashing the recipe's
-//! source, built under a lock file and renamed into place only when complete. A cached fixture needs none of the tools. When a
+//! source, built under a lock file and renamed into place only when complete. A cached fixture
+//! needs none of the tools. When a
 //! tool or the network is missing, the fixture functions print why and return `None`, or panic
 //! when `CI` is set (CI must run these tests), like
 //! [`registry_tests_can_run`](crate::registry::registry_tests_can_run).
@@ -37,12 +39,14 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 mod bench;
+mod binaries;
 mod build;
 mod recipe;
 mod snapshot;
 mod tools;
 mod truth;
 
+pub use binaries::{AuditCrate, ClassifierSample, GoBinary, GoModule, PomProperties, RustBinary};
 pub use truth::pep503_normalize;
 
 /// A built fixture image and what its recipe says a scanner must find in it.
@@ -65,8 +69,22 @@ pub struct LangFixture {
     pub expected: Vec<ExpectedPackage>,
     /// Language packages whose metadata an OS package's file list owns.
     pub os_owned: Vec<OsOwned>,
-    /// `python3 --version`, `pip --version` and `npm --version` of the machine that built it.
+    /// `python3 --version`, `pip --version` and `npm --version` of the machine that built it
+    /// (for the binaries recipes: Go, cargo, cargo-auditable, the JDK, objcopy, apt).
     pub tool_versions: Vec<String>,
+    /// Binaries recipes: every Go binary any layer wrote, as `go version -m` printed it.
+    #[serde(default)]
+    pub go_binaries: Vec<GoBinary>,
+    /// Binaries recipes: every Rust binary any layer wrote, with its decoded audit data.
+    #[serde(default)]
+    pub rust_binaries: Vec<RustBinary>,
+    /// Binaries recipes: every `pom.properties` of every archive any layer wrote, nested
+    /// archives included.
+    #[serde(default)]
+    pub pom_properties: Vec<PomProperties>,
+    /// Binaries recipes: the Debian binaries placed for the classifiers.
+    #[serde(default)]
+    pub classified: Vec<ClassifierSample>,
 }
 
 /// One layer of a fixture image: the recipe step that made it and what its diff holds.
@@ -116,12 +134,19 @@ pub struct NpmNode {
 /// A package the image's layers installed, and its life across them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ExpectedPackage {
-    /// The purl type: `pypi` or `npm`.
+    /// The purl type: `pypi`, `npm`, `golang`, `cargo`, `maven` or `generic`.
     pub kind: String,
+    /// As the ecosystem names it; for `maven`, `groupId:artifactId`; for a Go binary's
+    /// standard library, `stdlib`.
     pub name: String,
+    /// As the tools print it (`go1.19.8` for `stdlib`); `(devel)` for a Go module whose code
+    /// has no version (a main module built without a stamped version, a `replace` by a local
+    /// directory): a scanner may name it any way ([`ExpectedPackage::purl`] is `None`).
     pub version: String,
-    /// Relative to the root: the Python metadata directory or file ([`PyDist::metadata`]), or
-    /// the npm package directory ([`NpmNode::path`]).
+    /// Relative to the root: the Python metadata directory or file ([`PyDist::metadata`]), the
+    /// npm package directory ([`NpmNode::path`]), the Go or Rust binary, the archive holding
+    /// the `pom.properties` (nested ones as `outer.jar!/BOOT-INF/lib/inner.jar`), the binary a
+    /// classifier names.
     pub path: String,
     /// The first layer after which the tools list it (at this place, with this version).
     pub introduced_in: usize,
@@ -142,6 +167,41 @@ pub struct OsOwned {
     pub deb_version: String,
     /// Its purl as sbomgen's dpkg cataloguer spells purls.
     pub deb_purl: String,
+}
+
+impl ExpectedPackage {
+    /// The purl a scanner should give a package of the binaries recipes:
+    /// `pkg:golang/<module path, case kept>@<version>`, `pkg:golang/stdlib@1.19.8` (no `go`),
+    /// `pkg:cargo/<name>@<version>`, `pkg:maven/<group>/<artifact>@<version>`,
+    /// `pkg:generic/<name>@<version>`. `None` for other kinds and unasserted versions.
+    pub fn purl(&self) -> Option<String> {
+        if !self.version_asserted() {
+            return None;
+        }
+        let version = &self.version;
+        match self.kind.as_str() {
+            "golang" if self.name == "stdlib" => {
+                let go = version.split([' ', '-']).next().unwrap_or(version);
+                Some(format!(
+                    "pkg:golang/stdlib@{}",
+                    go.strip_prefix("go").unwrap_or(go)
+                ))
+            }
+            "golang" | "cargo" | "generic" => {
+                Some(format!("pkg:{}/{}@{version}", self.kind, self.name))
+            }
+            "maven" => {
+                let (group, artifact) = self.name.split_once(':')?;
+                Some(format!("pkg:maven/{group}/{artifact}@{version}"))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a scanner must report this exact version (not so for `(devel)`).
+    pub fn version_asserted(&self) -> bool {
+        self.version != "(devel)"
+    }
 }
 
 impl LangFixture {
@@ -207,6 +267,73 @@ pub fn bench_image() -> Option<LangFixture> {
     })
     .clone()
 }
+
+/// The binaries fixture image, six layers (ids in backticks, for [`LangFixture::layer`]):
+///
+/// 0. `debian-base`: os-release and a dpkg database claiming Debian's `bash` (`bin/bash`);
+/// 1. `go-binaries`: `usr/local/bin/{hello,vendored,trimmed,legacy,retired}`: module builds
+///    with file-proxy dependencies (sums, a module replacement, `-ldflags -X
+///    main.version=1.2.3`), a vendored build with a local-directory replacement left
+///    **non-executable** (0644), a `-trimpath` build and a GOPATH-mode build;
+/// 2. `rust-binaries`: `usr/local/bin/rusty-tool` (`cargo auditable build`) and
+///    `usr/local/bin/rusty-plain` (plain `cargo build`, no audit data);
+/// 3. `java-archives`: `opt/app/app-1.0.jar` (plain), `opt/app/lib/shaded-2.0.jar` (two
+///    shaded pom.properties), `opt/app/service.jar` (Spring Boot, `BOOT-INF/lib/dep-1.0.jar` and
+///    `log4j-1.2-api-2.20.0.jar`: an artifactId that looks versioned),
+///    `opt/webapps/store.war` (`WEB-INF/lib/store-model-1.4.jar`),
+///    `opt/tools/nomanifest-0.5.jar` (no MANIFEST.MF);
+/// 4. `retire-and-upgrade`: `usr/local/bin/retired` deleted; `opt/app/app-1.0.jar` rewritten
+///    with the 1.1.0 build;
+/// 5. `classifier-samples`: Debian's busybox, curl and memcached at paths no package owns, and
+///    bash at `bin/bash`, which layer 0's database owns.
+///
+/// The truth: [`LangFixture::go_binaries`], [`LangFixture::rust_binaries`],
+/// [`LangFixture::pom_properties`], [`LangFixture::classified`], and the provenance they give
+/// in [`LangFixture::expected`]. Building takes 15–35 s on two cores (the Go build cache in
+/// `target/langfix/tools/go-build` saves the runtime's compilation after the first time), plus
+/// ~20 s once to install cargo-auditable into `target/langfix/tools`, and needs `go` (Debian's
+/// `golang-go`, ≥ 1.18), cargo with crates.io, a JDK (`javac`, `jar`), `objcopy` (binutils),
+/// `python3`, and `apt-get download` with the apt lists in place (`apt-get update`). Same
+/// availability rules as [`python_npm_image`].
+pub fn binaries_image() -> Option<LangFixture> {
+    static ONCE: OnceLock<Option<LangFixture>> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        cached(
+            &cache_key(binaries::NAME, &BINARIES_SOURCES),
+            binaries::build,
+        )
+    })
+    .clone()
+}
+
+/// A benchmark image of large real binaries: the Go toolchain's own (~60 MB with build info),
+/// an audited `cargo-auditable`, `rusty-tool`, and a Spring Boot fat jar of 50 nested jars
+/// (four layers). Same truth fields and availability rules as [`binaries_image`], without the
+/// JDK and apt.
+pub fn bench_binaries_image() -> Option<LangFixture> {
+    static ONCE: OnceLock<Option<LangFixture>> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let mut sources = BINARIES_SOURCES.to_vec();
+        sources.push(include_str!("langfix/binaries/bench.rs"));
+        cached(
+            &cache_key(binaries::bench::NAME, &sources),
+            binaries::bench::build,
+        )
+    })
+    .clone()
+}
+
+/// The binaries recipes' own sources, hashed into their cache keys.
+const BINARIES_SOURCES: [&str; 8] = [
+    include_str!("langfix/binaries.rs"),
+    include_str!("langfix/binaries/debs.rs"),
+    include_str!("langfix/binaries/go.rs"),
+    include_str!("langfix/binaries/java.rs"),
+    include_str!("langfix/binaries/observe.rs"),
+    include_str!("langfix/binaries/rust.rs"),
+    include_str!("langfix/binaries/toolchain.rs"),
+    binaries::ZIPTOOL,
+];
 
 /// `<name>-<hash>`: the recipe's declared name and version, and a hash of its source and of the
 /// code that turns steps into layers and listings, so that editing any of them rebuilds the
@@ -373,6 +500,8 @@ impl Lock {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     /// The recipe does what its table says, by the tools' own account.
@@ -441,6 +570,171 @@ mod tests {
             .iter()
             .any(|w| w.ends_with("six-1.16.0.dist-info")));
         assert!(f.oci_dir.join("index.json").is_file());
+    }
+
+    /// The binaries recipe does what its table says, by the tools' own account.
+    #[test]
+    fn binaries_recipe_matches_its_description() {
+        let Some(f) = binaries_image() else {
+            return;
+        };
+        let ids: Vec<&str> = f.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "debian-base",
+                "go-binaries",
+                "rust-binaries",
+                "java-archives",
+                "retire-and-upgrade",
+                "classifier-samples"
+            ]
+        );
+        let go = |name: &str| {
+            f.go_binaries
+                .iter()
+                .find(|g| g.path == format!("usr/local/bin/{name}"))
+                .unwrap_or_else(|| panic!("no Go binary {name}: {:#?}", f.go_binaries))
+        };
+        let hello = go("hello");
+        assert_eq!(hello.main_version().as_deref(), Some("v1.2.3"));
+        let deps: Vec<(&str, &str)> = hello.deps.iter().map(GoModule::effective).collect();
+        assert_eq!(
+            deps,
+            [
+                ("example.com/colorfork", "v0.3.0"),
+                ("example.com/greet", "v1.4.0")
+            ]
+        );
+        assert!(hello.deps[1].sum.as_deref().unwrap().starts_with("h1:"));
+        assert_eq!(go("vendored").mode, 0o644);
+        assert!(go("vendored")
+            .deps
+            .iter()
+            .any(|d| d.effective() == ("example.com/localdep", "(devel)")));
+        assert!(go("trimmed").settings.iter().any(|s| s == "-trimpath=true"));
+        assert!(go("legacy").main.is_none());
+        assert_eq!(go("retired").removed_in, Some(4));
+        let stdlib = f
+            .expected
+            .iter()
+            .find(|p| p.name == "stdlib" && p.path.ends_with("/hello"))
+            .expect("hello's stdlib");
+        assert_eq!(
+            stdlib.purl().unwrap(),
+            format!(
+                "pkg:golang/stdlib@{}",
+                hello.go_version.trim_start_matches("go")
+            )
+        );
+
+        let rust = |name: &str| {
+            f.rust_binaries
+                .iter()
+                .find(|r| r.path == format!("usr/local/bin/{name}"))
+                .unwrap()
+        };
+        assert!(rust("rusty-plain").audit.is_none());
+        let audit = rust("rusty-tool").audit.as_ref().expect("audit data");
+        let runtime: BTreeSet<(String, String)> = audit
+            .iter()
+            .filter(|c| c.kind == "runtime")
+            .map(|c| (c.name.clone(), c.version.clone()))
+            .collect();
+        let tree: BTreeSet<(String, String)> =
+            rust("rusty-tool").cargo_tree.iter().cloned().collect();
+        assert_eq!(runtime, tree, "audit data vs cargo tree -e normal");
+        assert!(audit
+            .iter()
+            .any(|c| c.name == "autocfg" && c.kind == "build"));
+        assert!(audit.iter().any(|c| c.name == "rusty-tool" && c.root));
+
+        let pom = |location: &str, artifact: &str| {
+            f.pom_properties
+                .iter()
+                .find(|p| p.location == location && p.artifact_id == artifact)
+                .unwrap_or_else(|| panic!("no {artifact} in {location}: {:#?}", f.pom_properties))
+        };
+        assert_eq!(
+            pom("opt/app/service.jar!/BOOT-INF/lib/dep-1.0.jar", "dep").version,
+            "1.0"
+        );
+        assert_eq!(
+            pom(
+                "opt/app/service.jar!/BOOT-INF/lib/log4j-1.2-api-2.20.0.jar",
+                "log4j-1.2-api"
+            )
+            .version,
+            "2.20.0"
+        );
+        assert_eq!(
+            pom(
+                "opt/webapps/store.war!/WEB-INF/lib/store-model-1.4.jar",
+                "store-model"
+            )
+            .version,
+            "1.4.0"
+        );
+        assert!(!pom("opt/tools/nomanifest-0.5.jar", "nomanifest").has_manifest);
+        assert_eq!(
+            f.pom_properties
+                .iter()
+                .filter(|p| p.location == "opt/app/lib/shaded-2.0.jar")
+                .count(),
+            3
+        );
+        let app = f
+            .expected
+            .iter()
+            .find(|p| p.name == "com.example:app" && p.version == "1.0.0")
+            .unwrap();
+        assert_eq!(
+            (
+                app.introduced_in,
+                app.removed_in,
+                app.replaced_by.as_deref()
+            ),
+            (3, Some(4), Some("1.1.0"))
+        );
+        assert_eq!(
+            app.purl().as_deref(),
+            Some("pkg:maven/com.example/app@1.0.0")
+        );
+
+        let owned: Vec<&ClassifierSample> = f
+            .classified
+            .iter()
+            .filter(|c| c.owned_by.is_some())
+            .collect();
+        assert_eq!(owned.len(), 1);
+        assert_eq!(
+            (owned[0].path.as_str(), owned[0].owned_by.as_deref()),
+            ("bin/bash", Some("bash"))
+        );
+        assert_eq!(f.classified.len(), 4);
+        assert!(f
+            .expected
+            .iter()
+            .all(|p| !(p.kind == "generic" && p.path == "bin/bash")));
+        assert_eq!(
+            f.layer("retire-and-upgrade").whiteouts,
+            ["usr/local/bin/retired"]
+        );
+    }
+
+    /// Builds the benchmark image of large binaries (~1 minute the first time).
+    #[test]
+    #[ignore = "builds the large binaries benchmark image; run with --ignored"]
+    fn bench_binaries_recipe_builds() {
+        let Some(f) = bench_binaries_image() else {
+            return;
+        };
+        assert_eq!(f.layers.len(), 4);
+        assert_eq!(f.go_binaries.len(), 8);
+        let crates = f.expected.iter().filter(|p| p.kind == "cargo").count();
+        assert!(crates >= 30, "{crates} crates");
+        let maven = f.expected.iter().filter(|p| p.kind == "maven").count();
+        assert_eq!(maven, 1 + 50 + 5);
     }
 
     /// Builds the benchmark image (a minute or so the first time, ~100 MB in `target/`).

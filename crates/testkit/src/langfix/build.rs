@@ -188,6 +188,10 @@ impl Build {
             expected,
             os_owned: self.os_owned,
             tool_versions: self.tools.versions,
+            go_binaries: Vec::new(),
+            rust_binaries: Vec::new(),
+            pom_properties: Vec::new(),
+            classified: Vec::new(),
         })
     }
 }
