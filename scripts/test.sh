@@ -24,14 +24,18 @@ have npm || missing+=(npm)
 # Go binaries for the binary-cataloguer fixtures come from Debian's Go toolchain.
 have go || missing+=(golang-go)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "== apt-get install ${missing[*]}"
+# The binary fixtures take real Debian binaries with `apt-get download`, which needs apt lists.
+need_update=0
+ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || need_update=1
+if [ "${#missing[@]}" -gt 0 ] || [ "$need_update" -eq 1 ]; then
+  echo "== apt-get update; install ${missing[*]:-nothing}"
   as_root=()
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then as_root=(sudo -n); fi
   fi
   if ! { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-      && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; }; then
+      && { [ "${#missing[@]}" -eq 0 ] \
+        || "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; }; }; then
     echo "warning: could not install ${missing[*]}; the tests that need them skip (and fail under CI)" >&2
   fi
 fi

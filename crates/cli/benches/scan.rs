@@ -58,6 +58,14 @@ fn main() {
             }
             None => println!("language image:        skipped (see above)"),
         }
+        // The language image plus large Go and Rust binaries and a Spring Boot fat jar.
+        match sbomgen_testkit::langfix::bench_binaries_image() {
+            Some(fixture) => {
+                let path = fixture.oci_dir.display().to_string();
+                reports.push(measure("binaries", &path, false));
+            }
+            None => println!("binaries image:        skipped (see above)"),
+        }
     }
     let out = target.join("bench");
     std::fs::create_dir_all(&out).expect("target/bench");
@@ -178,11 +186,23 @@ fn trivy_scan(image: &str) -> Option<Duration> {
     } else {
         input
     };
+    // Trivy refuses `--skip-java-db-update` without a Java DB in its cache: give it the test
+    // DB from ../shared/fixtures (jars are then named from pom.properties and manifests only).
+    let cache = scratch.path().join("cache");
+    let java_db = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/trivy-java-db/java-db");
+    if std::fs::create_dir_all(cache.join("java-db")).is_ok() {
+        for name in ["trivy-java.db", "metadata.json"] {
+            let _ = std::fs::copy(java_db.join(name), cache.join("java-db").join(name));
+        }
+    }
     let run = || {
         let start = Instant::now();
         let status = Command::new(&trivy)
             .args(["image", "--input"])
             .arg(&input)
+            .arg("--cache-dir")
+            .arg(&cache)
             .args([
                 "--format",
                 "cyclonedx",
