@@ -26,7 +26,7 @@ have go || missing+=(golang-go)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # The binary fixtures take real Debian binaries with `apt-get download`, which needs apt lists.
 need_update=0
-ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || need_update=1
+ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 || need_update=1
 if [ "${#missing[@]}" -gt 0 ] || [ "$need_update" -eq 1 ]; then
   echo "== apt-get update; install ${missing[*]:-nothing}"
   as_root=()
