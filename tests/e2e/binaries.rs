@@ -24,42 +24,16 @@ use std::sync::OnceLock;
 use sbomgen_testkit::langfix::{self, ExpectedPackage, LangFixture};
 use serde_json::Value;
 
+use crate::provenance::{check_expected, location_paths, packages, s, scanned_once, Scanned};
 use crate::support::scan_json;
 
 /// The fixture and its all-layers scan, made once for every test of this file.
 fn scanned() -> Option<&'static (LangFixture, Value)> {
-    static SCAN: OnceLock<Option<(LangFixture, Value)>> = OnceLock::new();
-    SCAN.get_or_init(|| {
-        let fixture = langfix::binaries_image()?;
-        let doc = scan_json(&[fixture.oci_path()]);
-        Some((fixture, doc))
-    })
-    .as_ref()
+    static SCAN: OnceLock<Scanned> = OnceLock::new();
+    scanned_once(&SCAN, langfix::binaries_image)
 }
 
 const KINDS: [&str; 4] = ["golang", "cargo", "maven", "generic"];
-
-fn packages<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> + 'a {
-    let kind = kind.to_string();
-    doc["packages"]
-        .as_array()
-        .expect("packages is an array")
-        .iter()
-        .filter(move |p| p["type"] == kind.as_str())
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-fn location_paths(package: &Value) -> BTreeSet<&str> {
-    package["locations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|l| l["path"].as_str())
-        .collect()
-}
 
 fn locations(package: &Value) -> BTreeSet<(&str, u64)> {
     package["locations"]
@@ -586,52 +560,36 @@ fn provenance_follows_the_recipe() {
     let Some((f, doc)) = scanned() else {
         return;
     };
-    let mut problems = Vec::new();
-    let mut matched = BTreeSet::new();
-    for want in &f.expected {
-        match find(doc, want) {
-            Ok(p) => {
-                matched.insert(p as *const Value);
-                let got = (&p["introducedIn"], &p["removedIn"], &p["replacedBy"]);
-                let expected = (
-                    Value::from(want.introduced_in),
-                    want.removed_in.map_or(Value::Null, Value::from),
-                    want.replaced_by.as_deref().map_or(Value::Null, Value::from),
-                );
-                if got != (&expected.0, &expected.1, &expected.2) {
+    let (mut problems, matched) = check_expected(
+        &f.expected,
+        |want| find(doc, want),
+        |p, want, problems| {
+            // A local crate (the binary's own) gets no crates.io purl.
+            let local_crate = want.kind == "cargo" && p["metadata"]["source"] == "local";
+            if local_crate && p["purl"] != Value::Null {
+                problems.push(format!("local crate {} has a purl", want.name));
+            }
+            if let Some(purl) = want.purl().filter(|_| !local_crate) {
+                if p["purl"] != purl.as_str() {
                     problems.push(format!(
-                        "{} {} {} at {}: introducedIn/removedIn/replacedBy {got:?}, want {expected:?}",
-                        want.kind, want.name, want.version, want.path
-                    ));
-                }
-                // A local crate (the binary's own) gets no crates.io purl.
-                let local_crate = want.kind == "cargo" && p["metadata"]["source"] == "local";
-                if local_crate && p["purl"] != Value::Null {
-                    problems.push(format!("local crate {} has a purl", want.name));
-                }
-                if let Some(purl) = want.purl().filter(|_| !local_crate) {
-                    if p["purl"] != purl.as_str() {
-                        problems.push(format!(
-                            "{} {} at {}: purl {}, want {purl}",
-                            want.kind, want.name, want.path, p["purl"]
-                        ));
-                    }
-                }
-                if !locations(p).contains(&(want.path.as_str(), want.introduced_in as u64)) {
-                    problems.push(format!(
-                        "{} {} at {}: locations {:?} lack ({}, layer {})",
-                        want.kind,
-                        want.name,
-                        want.path,
-                        locations(p),
-                        want.path,
-                        want.introduced_in
+                        "{} {} at {}: purl {}, want {purl}",
+                        want.kind, want.name, want.path, p["purl"]
                     ));
                 }
             }
-            Err(e) => problems.push(e),
-        }
-    }
+            if !locations(p).contains(&(want.path.as_str(), want.introduced_in as u64)) {
+                problems.push(format!(
+                    "{} {} at {}: locations {:?} lack ({}, layer {})",
+                    want.kind,
+                    want.name,
+                    want.path,
+                    locations(p),
+                    want.path,
+                    want.introduced_in
+                ));
+            }
+        },
+    );
     let paths = recipe_paths(f);
     for kind in KINDS {
         for p in packages(doc, kind) {

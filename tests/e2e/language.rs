@@ -13,40 +13,18 @@ use std::sync::OnceLock;
 use sbomgen_testkit::langfix::{self, pep503_normalize, ExpectedPackage, LangFixture};
 use serde_json::Value;
 
+use crate::provenance::{check_expected, location_paths, packages, s, scanned_once, Scanned};
 use crate::support::scan_json;
 
 /// The fixture and its all-layers scan, made once for every test of this file.
 fn scanned() -> Option<&'static (LangFixture, Value)> {
-    static SCAN: OnceLock<Option<(LangFixture, Value)>> = OnceLock::new();
-    SCAN.get_or_init(|| {
-        let fixture = langfix::python_npm_image()?;
-        let doc = scan_json(&[fixture.oci_path()]);
-        Some((fixture, doc))
-    })
-    .as_ref()
-}
-
-fn packages<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> + 'a {
-    let kind = kind.to_string();
-    doc["packages"]
-        .as_array()
-        .expect("packages is an array")
-        .iter()
-        .filter(move |p| p["type"] == kind.as_str())
+    static SCAN: OnceLock<Scanned> = OnceLock::new();
+    scanned_once(&SCAN, langfix::python_npm_image)
 }
 
 /// Installed (not declared by a lockfile) and not removed by a later layer.
 fn installed<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> + 'a {
     packages(doc, kind).filter(|p| p["removedIn"].is_null() && p["declared"] != true)
-}
-
-fn location_paths(package: &Value) -> BTreeSet<&str> {
-    package["locations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|l| l["path"].as_str())
-        .collect()
 }
 
 /// Where the recipe's pip and npm install: any pypi or npm package located here must be one the
@@ -62,10 +40,6 @@ fn in_places(package: &Value) -> bool {
     location_paths(package)
         .iter()
         .any(|l| PLACES.iter().any(|place| l.starts_with(place)))
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
 }
 
 /// Whether a scanned location is the expected package's: its npm `package.json`, or a Python
@@ -209,28 +183,7 @@ fn provenance_follows_the_recipe() {
     let Some((f, doc)) = scanned() else {
         return;
     };
-    let mut problems = Vec::new();
-    let mut matched = BTreeSet::new();
-    for want in &f.expected {
-        match find(doc, want) {
-            Ok(p) => {
-                matched.insert(p as *const Value);
-                let got = (&p["introducedIn"], &p["removedIn"], &p["replacedBy"]);
-                let expected = (
-                    Value::from(want.introduced_in),
-                    want.removed_in.map_or(Value::Null, Value::from),
-                    want.replaced_by.as_deref().map_or(Value::Null, Value::from),
-                );
-                if got != (&expected.0, &expected.1, &expected.2) {
-                    problems.push(format!(
-                        "{} {} {} at {}: introducedIn/removedIn/replacedBy {got:?}, want {expected:?}",
-                        want.kind, want.name, want.version, want.path
-                    ));
-                }
-            }
-            Err(e) => problems.push(e),
-        }
-    }
+    let (mut problems, matched) = check_expected(&f.expected, |want| find(doc, want), |_, _, _| {});
     for p in packages(doc, "pypi").chain(packages(doc, "npm")) {
         if in_places(p) && p["declared"] != true && !matched.contains(&(p as *const Value)) {
             problems.push(format!(

@@ -10,6 +10,7 @@ mod formats;
 mod language;
 mod local_sources;
 mod packages;
+mod provenance;
 mod registry;
 mod support;
 mod third_party;

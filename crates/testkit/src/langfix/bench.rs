@@ -15,8 +15,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::build::Build;
-use super::recipe::{npm_install, VENV};
-use super::tools::{python, run, Tools};
+use super::recipe::{make_venv, npm_install, venv_pip, VENV};
+use super::tools::Tools;
 use super::{LangFixture, Unavailable};
 use crate::Compression;
 
@@ -72,20 +72,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    run(
-        python(&b.tools.python)
-            .current_dir(&b.root)
-            .args(["-m", "venv", VENV]),
-        "python3 -m venv",
-    )?;
-    let venv_python = b.path(&format!("{VENV}/bin/python"));
-    run(
-        python(&venv_python)
-            .args(["-m", "pip", "install", "--no-cache-dir", "--no-compile"])
-            .args(["--timeout", "60"])
-            .args(PIP),
-        "venv pip install",
-    )?;
+    make_venv(&b, PIP)?;
     b.watch_python(&format!(
         "{VENV}/lib/python{}/site-packages",
         b.tools.py_minor
@@ -109,18 +96,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    run(
-        python(&venv_python).args([
-            "-m",
-            "pip",
-            "uninstall",
-            "-y",
-            "pytest",
-            "pluggy",
-            "iniconfig",
-        ]),
-        "venv pip uninstall",
-    )?;
+    venv_pip(&b, &["uninstall", "-y"], &["pytest", "pluggy", "iniconfig"])?;
     for dir in 0..6 {
         fs::remove_dir_all(b.path(&format!("{FILLER}/{dir:02}")))?;
     }

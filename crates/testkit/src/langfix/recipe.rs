@@ -53,13 +53,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    run(
-        python(&b.tools.python)
-            .current_dir(&b.root)
-            .args(["-m", "venv", VENV]),
-        "python3 -m venv",
-    )?;
-    venv_pip(&b, &["install"], VENV_INSTALL)?;
+    make_venv(&b, VENV_INSTALL)?;
     b.watch_python(&venv_site);
     b.layer(
         "venv",
@@ -166,7 +160,18 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
 }
 
 /// `/opt/app/venv/bin/python -m pip <verb> <packages>`, no cache, no bytecode.
-fn venv_pip(b: &Build, verb: &[&str], packages: &[&str]) -> Result<(), Unavailable> {
+/// `python3 -m venv` at [`VENV`], then the venv's pip installs `packages`.
+pub(crate) fn make_venv(b: &Build, packages: &[&str]) -> Result<(), Unavailable> {
+    run(
+        python(&b.tools.python)
+            .current_dir(&b.root)
+            .args(["-m", "venv", VENV]),
+        "python3 -m venv",
+    )?;
+    venv_pip(b, &["install"], packages)
+}
+
+pub(crate) fn venv_pip(b: &Build, verb: &[&str], packages: &[&str]) -> Result<(), Unavailable> {
     // The venv's own interpreter and pip, as `/opt/app/venv/bin/pip` would run.
     let mut c = python(&b.path(&format!("{VENV}/bin/python")));
     c.args(["-m", "pip"]).args(verb);

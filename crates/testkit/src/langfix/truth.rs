@@ -32,10 +32,10 @@ pub fn pep503_normalize(name: &str) -> String {
 
 /// Identity of "the same place" across layers: a Python distribution is its site-packages
 /// directory and normalised name (an upgrade renames its dist-info), an npm package its directory.
-type Place = (&'static str, String);
+pub(crate) type Place = (&'static str, String);
 
-/// (kind, name, version, metadata path) at each place.
-fn places(listing: &Listing) -> BTreeMap<Place, (String, String, String)> {
+/// (name, version, metadata path) at each place.
+fn places(listing: &Listing) -> BTreeMap<Place, Shown> {
     let python = listing.python.iter().map(|d| {
         (
             (
@@ -57,13 +57,31 @@ fn places(listing: &Listing) -> BTreeMap<Place, (String, String, String)> {
 /// Every package's life: introduced when a listing first shows it at its place, removed when a
 /// later one no longer does, replaced when that place then holds another version.
 pub(crate) fn provenance(listings: &[Listing]) -> Vec<ExpectedPackage> {
+    lives(listings.iter().map(places), |a, b| {
+        pep503_normalize(a) == pep503_normalize(b)
+    })
+}
+
+/// What a listing shows at a place: name, version, and the path the package is located at.
+pub(crate) type Shown = (String, String, String);
+
+/// Every package's life across per-layer listings, each of the places (kind first) it shows:
+/// introduced when a listing first shows it at its place, removed when a later one shows the
+/// place empty or holding another version or (by `same_name`) another package, replaced by that
+/// version when it is the same package.
+pub(crate) fn lives(
+    listings: impl IntoIterator<Item = BTreeMap<Place, Shown>>,
+    same_name: impl Fn(&str, &str) -> bool,
+) -> Vec<ExpectedPackage> {
     let mut live: BTreeMap<Place, ExpectedPackage> = BTreeMap::new();
     let mut out = Vec::new();
-    for (layer, listing) in listings.iter().enumerate() {
-        let now = places(listing);
+    for (layer, now) in listings.into_iter().enumerate() {
         let ended: Vec<Place> = live
             .iter()
-            .filter(|(place, p)| now.get(*place).is_none_or(|(_, v, _)| *v != p.version))
+            .filter(|(place, p)| {
+                now.get(*place)
+                    .is_none_or(|(name, v, _)| *v != p.version || !same_name(name, &p.name))
+            })
             .map(|(place, _)| place.clone())
             .collect();
         for place in ended {
@@ -71,7 +89,7 @@ pub(crate) fn provenance(listings: &[Listing]) -> Vec<ExpectedPackage> {
             package.removed_in = Some(layer);
             package.replaced_by = now
                 .get(&place)
-                .filter(|(name, _, _)| pep503_normalize(name) == pep503_normalize(&package.name))
+                .filter(|(name, _, _)| same_name(name, &package.name))
                 .map(|(_, version, _)| version.clone());
             out.push(package);
         }

@@ -15,6 +15,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::super::build::Build;
 use super::super::tools::run;
+use super::super::truth::lives;
 use super::super::{ExpectedPackage, LangFixture, Unavailable};
 use super::toolchain::Toolchain;
 use super::{go, rust};
@@ -350,57 +351,21 @@ fn close<T>(
     }
 }
 
-/// Every package's life across the listings (as `truth::provenance` does for pip and npm):
-/// introduced when a place first shows it, removed when the place empties or shows another
-/// version, replaced by that version.
+/// Every package's life across the listings (see `truth::lives`): a place's package ends when
+/// the place empties or shows another name or version.
 fn provenance(listings: &[Vec<Found>]) -> Vec<ExpectedPackage> {
-    let mut live: BTreeMap<(&str, String), ExpectedPackage> = BTreeMap::new();
-    let mut out = Vec::new();
-    for (layer, listing) in listings.iter().enumerate() {
-        let now: BTreeMap<(&str, String), &Found> = listing
+    let listings = listings.iter().map(|listing| {
+        listing
             .iter()
-            .map(|f| ((f.kind, f.place.clone()), f))
-            .collect();
-        let ended: Vec<(&str, String)> = live
-            .iter()
-            .filter(|(place, p)| {
-                now.get(*place)
-                    .is_none_or(|f| f.version != p.version || f.name != p.name)
+            .map(|f| {
+                (
+                    (f.kind, f.place.clone()),
+                    (f.name.clone(), f.version.clone(), f.path.clone()),
+                )
             })
-            .map(|(place, _)| place.clone())
-            .collect();
-        for place in ended {
-            let mut package = live.remove(&place).expect("listed above");
-            package.removed_in = Some(layer);
-            package.replaced_by = now
-                .get(&place)
-                .filter(|f| f.name == package.name)
-                .map(|f| f.version.clone());
-            out.push(package);
-        }
-        for (place, f) in now {
-            live.entry(place).or_insert_with(|| ExpectedPackage {
-                kind: f.kind.to_string(),
-                name: f.name.clone(),
-                version: f.version.clone(),
-                path: f.path.clone(),
-                introduced_in: layer,
-                removed_in: None,
-                replaced_by: None,
-            });
-        }
-    }
-    out.extend(live.into_values());
-    out.sort_by(|a, b| {
-        (&a.kind, &a.name, &a.version, a.introduced_in, &a.path).cmp(&(
-            &b.kind,
-            &b.name,
-            &b.version,
-            b.introduced_in,
-            &b.path,
-        ))
+            .collect()
     });
-    out
+    lives(listings, |a, b| a == b)
 }
 
 #[cfg(test)]
