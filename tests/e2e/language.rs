@@ -426,3 +426,84 @@ fn squashed_scope_lists_the_final_filesystem() {
     got.sort();
     assert_eq!(got, want);
 }
+
+/// What a round trip through SPDX or CycloneDX must keep of each language package, beyond the
+/// essentials every package keeps: the OS package that owns it, whether it is declared, and
+/// its resolved dependency names.
+fn language_facts(doc: &Value) -> Vec<Value> {
+    let mut facts: Vec<Value> = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["type"] != "deb")
+        .map(|p| {
+            serde_json::json!([
+                p["type"],
+                p["name"],
+                p["version"],
+                p["purl"],
+                p["introducedIn"],
+                p["removedIn"],
+                p["replacedBy"],
+                p["locations"],
+                p["ownedBy"],
+                p["declared"],
+                p["licenses"],
+            ])
+        })
+        .collect();
+    facts.sort_by_key(|v| v.to_string());
+    facts
+}
+
+/// `convert` round-trips language packages (ownership and declared ones included) through every
+/// standard, and converting the native document gives the bytes a direct scan writes.
+#[test]
+fn convert_round_trips_language_packages() {
+    let Some(fixture) = langfix::python_npm_image() else {
+        return;
+    };
+    let image = fixture.oci_path();
+    let tmp = tempfile::tempdir().unwrap();
+    let native_path = tmp.path().join("native.json");
+    let run = |args: &[&str]| {
+        let out = crate::support::sbomgen(args);
+        assert!(
+            out.status.success(),
+            "sbomgen {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    // --declared: the app's package-lock.json lists what npm was asked to install.
+    let native_arg = format!("json={}", native_path.display());
+    run(&[image, "--declared", "-q", "-o", &native_arg]);
+    let native: Value = serde_json::from_slice(&std::fs::read(&native_path).unwrap()).unwrap();
+    let facts = language_facts(&native);
+    assert!(
+        facts.iter().any(|f| f[8].is_string()),
+        "the image must have an owned package for the round trip to prove anything"
+    );
+    assert!(
+        facts.iter().any(|f| f[9] == true),
+        "the image must have a declared package for the round trip to prove anything"
+    );
+    for format in ["spdx-json", "cyclonedx-json"] {
+        let converted = tmp.path().join(format!("{format}.doc"));
+        let target = format!("{format}={}", converted.display());
+        run(&["convert", native_path.to_str().unwrap(), "-o", &target]);
+        let back: Value = serde_json::from_slice(&run(&[
+            "convert",
+            converted.to_str().unwrap(),
+            "-o",
+            "json",
+        ]))
+        .unwrap();
+        assert_eq!(language_facts(&back), facts, "via {format}");
+        let direct = run(&[image, "--declared", "-q", "-o", format]);
+        assert!(
+            direct == std::fs::read(&converted).unwrap(),
+            "convert to {format} differs from a direct scan"
+        );
+    }
+}
