@@ -125,11 +125,16 @@ mod tests {
             .filter(|c| c.declared())
             .map(|c| c.name())
             .collect();
-        let lockfiles: Vec<&str> = lockfile::LOCKFILE_CATALOGUERS
-            .iter()
-            .map(|c| c.name())
-            .collect();
-        assert_eq!(declared, lockfiles);
+        assert_eq!(
+            declared,
+            [
+                "npm-lock",
+                "python-lock",
+                "gem-lock",
+                "composer-lock",
+                "cargo-lock"
+            ]
+        );
         let installed_first = FILE_CATALOGUERS
             .iter()
             .skip_while(|c| !c.declared())

@@ -1,13 +1,12 @@
 //! The declared-package cataloguers end to end: every sample lockfile under `tests/data/lockfile`
-//! through [`LOCKFILE_CATALOGUERS`], then the same files truncated and damaged, and
+//! through the declared cataloguers of [`FILE_CATALOGUERS`], then the same files truncated and damaged, and
 //! adversarial inputs (a 10 MB line, binary garbage, deep nesting), which must give warnings
 //! naming the file, never a panic, and take time linear in their size.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sbomgen_catalog::lockfile::LOCKFILE_CATALOGUERS;
-use sbomgen_catalog::{FileCataloguer, FileFindings};
+use sbomgen_catalog::{FileCataloguer, FileFindings, FILE_CATALOGUERS};
 
 /// Each sample, the path it is presented at, the cataloguer that reads it and how many
 /// records it holds.
@@ -36,9 +35,9 @@ const SAMPLES: &[(&str, &str, &str, usize)] = &[
 ];
 
 fn cataloguer(name: &str) -> &'static dyn FileCataloguer {
-    *LOCKFILE_CATALOGUERS
+    *FILE_CATALOGUERS
         .iter()
-        .find(|c| c.name() == name)
+        .find(|c| c.declared() && c.name() == name)
         .expect("listed cataloguer")
 }
 

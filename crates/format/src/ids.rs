@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest as _, Sha256};
 
-use sbomgen_model::{Package, Sbom};
+use sbomgen_model::{install_root, Package, Sbom};
 
 /// The purl types whose packages belong to the operating system (the distro component).
 pub const OS_PACKAGE_TYPES: &[&str] = &["deb", "apk", "rpm", "alpm"];
@@ -205,7 +205,7 @@ pub fn sanitise(text: &str) -> String {
 /// document).
 ///
 /// Language packages resolve as their runtime would load them: only candidates whose install
-/// root ([`install_root`]) encloses the dependant count (Node's nearest `node_modules` walking
+/// root ([`sbomgen_model::install_root`]) encloses the dependant count (Node's nearest `node_modules` walking
 /// up, Python's own `site-packages`), the deepest root winning; installed packages never
 /// resolve to declared ones or the reverse.
 pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
@@ -258,24 +258,6 @@ fn match_name(kind: &str, name: &str) -> String {
         sbomgen_model::pep503_name(name)
     } else {
         name.to_string()
-    }
-}
-
-/// Where a language package is installed beside its peers: the directory holding its own
-/// directory (`…/node_modules` for `…/node_modules/x/package.json`, `site-packages` for
-/// `site-packages/x.dist-info/METADATA`; a scope level `@s/` is skipped), or for a single-file
-/// package (`x.egg-info`) its directory.
-pub fn install_root(path: &str) -> &str {
-    fn parent(p: &str) -> &str {
-        p.rfind('/').map_or("", |i| &p[..i])
-    }
-    if path.ends_with(".egg-info") {
-        return parent(path);
-    }
-    let root = parent(parent(path));
-    match root.rsplit('/').next() {
-        Some(last) if last.starts_with('@') => parent(root),
-        _ => root,
     }
 }
 

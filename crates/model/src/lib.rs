@@ -31,5 +31,6 @@ pub use document::{HiddenFile, LayerSummary, Location, Package, Sbom, SourceInfo
 pub use file::{FileEntry, FileKind, LayerFiles, Whiteout};
 pub use platform::{Platform, PlatformError};
 pub use record::{
-    pep503_name, Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord, Support,
+    install_root, pep503_name, Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord,
+    Support,
 };

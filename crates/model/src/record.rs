@@ -79,6 +79,25 @@ pub fn pep503_name(name: &str) -> String {
     out
 }
 
+/// Where a package that lives at `path` is installed beside its peers: the directory holding
+/// its own directory (`site-packages` for `site-packages/x.dist-info/METADATA`,
+/// `…/node_modules` for `…/node_modules/x/package.json`; an npm scope level `@s/` is
+/// skipped), or for a single-file package (`x.egg-info`) its directory. Upgrades are linked and
+/// dependencies resolved within it.
+pub fn install_root(path: &str) -> &str {
+    fn parent(p: &str) -> &str {
+        p.rfind('/').map_or("", |i| &p[..i])
+    }
+    if path.ends_with(".egg-info") {
+        return parent(path);
+    }
+    let root = parent(parent(path));
+    match root.rsplit('/').next() {
+        Some(last) if last.starts_with('@') => parent(root),
+        _ => root,
+    }
+}
+
 /// A package as its database or metadata file records it, before provenance is added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageRecord {
@@ -109,6 +128,12 @@ pub struct PackageRecord {
     pub purl: Option<String>,
     /// From a lockfile or pin list: what *should* be installed, not what is.
     pub declared: bool,
+    /// CPEs the cataloguer knows (a classifier knows vendor and product); empty: the scan
+    /// derives its own candidate from the name.
+    pub cpes: Vec<String>,
+    /// The binary classifier that named this package from content patterns, not metadata.
+    /// Such a hit on a file an OS package owns exactly is dropped by the scan.
+    pub classifier: Option<&'static str>,
     /// Ecosystem-specific fields (maintainer, installedSize, vendor, author, homepage, …),
     /// camelCase keys. Language cataloguers fill it from typed structs (`serde_json::to_value`).
     pub metadata: BTreeMap<String, serde_json::Value>,
@@ -131,6 +156,8 @@ impl PackageRecord {
             depends_on: Vec::new(),
             purl: None,
             declared: false,
+            cpes: Vec::new(),
+            classifier: None,
             metadata: BTreeMap::new(),
         }
     }
@@ -201,4 +228,36 @@ pub struct DirectUrl {
     pub requested_revision: Option<String>,
     /// `dir_info.editable`.
     pub editable: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn install_roots() {
+        let site = "usr/lib/python3/dist-packages";
+        assert_eq!(
+            install_root(&format!("{site}/x-1.dist-info/METADATA")),
+            site
+        );
+        assert_eq!(install_root(&format!("{site}/six-1.16.0.egg-info")), site);
+        assert_eq!(
+            install_root("app/node_modules/ms/package.json"),
+            "app/node_modules"
+        );
+        assert_eq!(
+            install_root("app/node_modules/@s/c/package.json"),
+            "app/node_modules"
+        );
+    }
+
+    #[test]
+    fn pep503_names() {
+        assert_eq!(
+            pep503_name(" Charset__Normalizer.x "),
+            "charset-normalizer-x"
+        );
+        assert_eq!(pep503_name("PyYAML"), "pyyaml");
+    }
 }

@@ -8,8 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use sbomgen_catalog::python::normalize_name;
-use sbomgen_model::{Ecosystem, FileKind, LayerFiles, PackageRecord, Support};
+use sbomgen_model::{
+    install_root, pep503_name, Ecosystem, FileKind, LayerFiles, PackageRecord, Support,
+};
 use sbomgen_overlay::{track, Change, Overlay, Snapshot, TrackedPackage};
 
 use crate::parsers::FileParsers;
@@ -125,23 +126,9 @@ fn complete(
     records
 }
 
-/// Where packages of one installation live side by side: the directory holding a package's
-/// own directory (`site-packages` for `site-packages/x.dist-info/METADATA`, `node_modules`
-/// for `node_modules/x/package.json`), or a single-file package's directory.
-fn install_root(path: &str) -> &str {
-    fn parent(p: &str) -> &str {
-        p.rfind('/').map_or("", |i| &p[..i])
-    }
-    if path.ends_with(".egg-info") {
-        parent(path)
-    } else {
-        parent(parent(path))
-    }
-}
-
 fn same_name(ecosystem: Ecosystem, a: &str, b: &str) -> bool {
     match ecosystem {
-        Ecosystem::Python => normalize_name(a) == normalize_name(b),
+        Ecosystem::Python => pep503_name(a) == pep503_name(b),
         _ => a == b,
     }
 }
@@ -173,27 +160,6 @@ fn link_replacements(tracked: &mut [TrackedPackage]) {
         .collect();
     for (i, version) in successors {
         tracked[i].replaced_by = Some(version);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn install_roots() {
-        assert_eq!(
-            install_root("usr/lib/python3/dist-packages/x-1.dist-info/METADATA"),
-            "usr/lib/python3/dist-packages"
-        );
-        assert_eq!(
-            install_root("usr/lib/python3/dist-packages/six-1.16.0.egg-info"),
-            "usr/lib/python3/dist-packages"
-        );
-        assert_eq!(
-            install_root("app/node_modules/ms/package.json"),
-            "app/node_modules"
-        );
     }
 }
 

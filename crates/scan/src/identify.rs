@@ -85,16 +85,8 @@ fn upstream(record: &PackageRecord) -> Option<String> {
 /// fallback candidate); no vendor is guessed from elsewhere.
 pub fn cpes(record: &PackageRecord) -> Vec<String> {
     // Classifiers know the vendor and product (`cpe:2.3:a:openssl:openssl:…`): theirs win.
-    if let Some(listed) = record.metadata.get("cpes").and_then(|v| v.as_array()) {
-        let listed: Vec<String> = listed
-            .iter()
-            .filter_map(|c| c.as_str())
-            .filter(|c| c.starts_with("cpe:2.3:"))
-            .map(str::to_string)
-            .collect();
-        if !listed.is_empty() {
-            return listed;
-        }
+    if !record.cpes.is_empty() {
+        return record.cpes.clone();
     }
     let name = escape_cpe(&record.name.to_ascii_lowercase());
     let version = escape_cpe(&record.version);

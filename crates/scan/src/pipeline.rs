@@ -133,7 +133,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         },
     )?;
     let patterns = sbomgen_catalog::patterns_for(&selection.os);
-    let parsers = Arc::new(FileParsers::new(selection.files.clone())?);
+    let parsers = Arc::new(FileParsers::new(selection.files)?);
     let mut matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
     if !parsers.is_empty() {
         matcher = matcher.with_parser(parsers.clone());
@@ -188,7 +188,7 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         // A classifier hit on a file an OS package owns exactly names software the OS
         // package already names (and matchers already know it by that name). A hit in a
         // directory some unrelated package owns is kept: a vendored copy (syft #5214).
-        if owner.is_some() && is_classifier_hit(&tracked) {
+        if owner.is_some() && tracked.record.classifier.is_some() {
             continue;
         }
         if keep(&tracked) {
@@ -211,11 +211,6 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     };
     sbom.sort_packages();
     Ok(ScanOutput { sbom, warnings })
-}
-
-/// Whether a package was named by a binary classifier (content patterns), not by metadata.
-fn is_classifier_hit(tracked: &sbomgen_overlay::TrackedPackage) -> bool {
-    tracked.record.metadata.contains_key("classifier")
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.

@@ -143,15 +143,15 @@ fn classify_with(
 /// The extra fields a classifier record carries.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ClassifierMetadata {
-    /// The class that matched; its presence marks the record as a classifier hit.
+struct ClassifierMetadata<'a> {
+    /// The class that matched (also in `PackageRecord::classifier`).
     classifier: &'static str,
     /// The matched bytes, escaped (see [`evidence`]).
     evidence: String,
     /// Where `evidence` starts in the file.
     evidence_offset: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    cpes: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    cpes: &'a [String],
 }
 
 fn record(path: &str, winner: &Winner<'_, '_>) -> Option<PackageRecord> {
@@ -186,14 +186,16 @@ fn record(path: &str, winner: &Winner<'_, '_>) -> Option<PackageRecord> {
         "version" => Some(version.clone()),
         _ => captured(name).map(str::to_string),
     };
-    let cpes = (package.cpes.iter())
+    let cpes: Vec<String> = (package.cpes.iter())
         .filter_map(|t| classifier::render_cpe(t, &value))
         .collect();
     record.metadata = json::metadata_map(&ClassifierMetadata {
         classifier: classifier.class,
         evidence: evidence::render(&winner.evidence.matched, winner.evidence.version.clone()),
         evidence_offset: winner.evidence.offset,
-        cpes,
+        cpes: &cpes,
     });
+    record.cpes = cpes;
+    record.classifier = Some(classifier.class);
     Some(record)
 }

@@ -1,6 +1,7 @@
 //! Declared packages: what lockfiles and pin lists say should be installed.
 //!
-//! Five [`FileCataloguer`]s, one per ecosystem, listed in [`LOCKFILE_CATALOGUERS`]; every record
+//! Five [`FileCataloguer`]s, one per ecosystem, listed among [`crate::FILE_CATALOGUERS`] as
+//! the declared ones; every record
 //! they return is `declared`. Neither Syft nor Trivy reads these files in images by default
 //! (Trivy's exceptions: `Cargo.lock`, .NET locks), because a lockfile says what a build *would*
 //! install, which the image may not hold; they run on `dir:` sources, and on images only when
@@ -36,15 +37,6 @@ mod yarn;
 use common::{file_name, find, inside_dependencies, Found};
 
 use crate::{FileCataloguer, FileFindings};
-
-/// Every declared-package cataloguer, in a fixed order.
-pub static LOCKFILE_CATALOGUERS: &[&dyn FileCataloguer] = &[
-    &NpmLockCataloguer,
-    &PythonLockCataloguer,
-    &GemLockCataloguer,
-    &ComposerLockCataloguer,
-    &CargoLockCataloguer,
-];
 
 /// Decodes `bytes` and runs `parse`, unless the file sits inside installed dependencies.
 fn read(path: &str, bytes: &[u8], parse: impl FnOnce(&mut Found<'_>, &str)) -> FileFindings {
@@ -191,11 +183,14 @@ mod tests {
 
     #[test]
     fn names_unique_patterns_relative_all_declared() {
-        let mut names: Vec<&str> = LOCKFILE_CATALOGUERS.iter().map(|c| c.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), LOCKFILE_CATALOGUERS.len());
-        for cataloguer in LOCKFILE_CATALOGUERS {
+        let lockfiles: [&dyn FileCataloguer; 5] = [
+            &NpmLockCataloguer,
+            &PythonLockCataloguer,
+            &GemLockCataloguer,
+            &ComposerLockCataloguer,
+            &CargoLockCataloguer,
+        ];
+        for cataloguer in lockfiles {
             assert!(cataloguer.declared(), "{}", cataloguer.name());
             for pattern in cataloguer.patterns() {
                 assert!(pattern.starts_with("**/"), "{pattern}");
