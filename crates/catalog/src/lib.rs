@@ -28,6 +28,7 @@ pub mod composer;
 pub mod distro;
 pub mod dotnet;
 pub mod dpkg;
+mod exe;
 mod file;
 pub mod gem;
 pub mod golang;

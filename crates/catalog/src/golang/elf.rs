@@ -13,8 +13,8 @@ use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::{elf, Endianness, ReadRef};
 
 use super::exe::{Exe, Mapping};
-use super::slice::Slice;
 use super::Limits;
+use crate::exe::Slice;
 
 /// Where an ELF's `.go.buildinfo` section is, if its section table says.
 enum SectionLookup {

@@ -10,15 +10,15 @@
 //! Formats: [`super::elf`], [`super::macho`] (thin and universal), PE here.
 
 use object::elf::{FileHeader32, FileHeader64};
-use object::macho::{FatArch32, FatArch64, MachHeader32, MachHeader64};
+use object::macho::{MachHeader32, MachHeader64};
 use object::pe::{ImageDosHeader, ImageNtHeaders32, ImageNtHeaders64};
 use object::read::pe::{ImageNtHeaders, ImageOptionalHeader};
 use object::{Endianness, FileKind, LittleEndian as LE, ReadRef};
 
 use super::elf::elf_exe;
 use super::macho::{fat, macho_exe};
-use super::slice::Slice;
 use super::Limits;
+use crate::exe::Slice;
 
 /// A file range mapped at a virtual address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +58,7 @@ pub(super) fn executables<'data, R: ReadRef<'data>>(data: R, limits: &Limits) ->
         Ok(FileKind::Pe64) => pe_exe::<ImageNtHeaders64, _>(whole),
         Ok(FileKind::MachO32) => macho_exe::<MachHeader32<Endianness>, _>(whole, limits),
         Ok(FileKind::MachO64) => macho_exe::<MachHeader64<Endianness>, _>(whole, limits),
-        Ok(FileKind::MachOFat32) => return fat::<FatArch32, _>(data, end, limits),
-        Ok(FileKind::MachOFat64) => return fat::<FatArch64, _>(data, end, limits),
+        Ok(kind @ (FileKind::MachOFat32 | FileKind::MachOFat64)) => return fat(data, kind, limits),
         _ => None,
     };
     exe.into_iter().collect()

@@ -42,7 +42,7 @@ fn truncated_go_binaries_warn_only_once_the_magic_is_seen() {
 fn a_length_of_two_to_the_63_is_refused() {
     let mut blob = testbin::inline_blob(VERSION, b"");
     blob.truncate(32 + 1 + VERSION.len());
-    testbin::uvarint(1 << 63, &mut blob);
+    blob.extend(testbin::uleb128(1 << 63));
     blob.resize(256, 0);
     let found = scan(&testbin::elf(&blob, Some(".go.buildinfo")));
     assert!(found.packages.is_empty());
@@ -105,7 +105,7 @@ fn mutated_binaries_never_panic() {
         testbin::elf(&blob, None),
         testbin::macho(&blob, CPU_AMD64, true),
         testbin::pe(&blob),
-        testbin::fat(&[(CPU_AMD64, testbin::macho(&blob, CPU_AMD64, false))]),
+        testbin::fat(&[(CPU_AMD64, testbin::macho(&blob, CPU_AMD64, false))], 12),
     ];
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     for sample in &samples {
@@ -186,7 +186,7 @@ fn every_limit_is_enforced() {
         ..default
     };
     assert_eq!(scan_with(&macho, &commands), FileFindings::default());
-    let fat = testbin::fat(&[(CPU_AMD64, macho.clone()), (CPU_AMD64, macho)]);
+    let fat = testbin::fat(&[(CPU_AMD64, macho.clone()), (CPU_AMD64, macho)], 12);
     assert_eq!(
         scan_with(
             &fat,

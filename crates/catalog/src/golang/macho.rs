@@ -2,12 +2,12 @@
 //! through the segments, `__PAGEZERO` skipped. A universal binary is read slice by slice.
 
 use object::macho::{MachHeader32, MachHeader64};
-use object::read::macho::{FatArch, MachHeader, MachOFatFile, Section, Segment};
+use object::read::macho::{MachHeader, Section, Segment};
 use object::{Endianness, FileKind, ReadRef};
 
 use super::exe::{Exe, Mapping};
-use super::slice::Slice;
 use super::Limits;
+use crate::exe::{universal_slices, Slice};
 
 /// A thin Mach-O, or one slice of a universal binary (`data` is then that slice).
 pub(super) fn macho_exe<'data, Mach: MachHeader<Endian = Endianness>, R: ReadRef<'data>>(
@@ -61,35 +61,16 @@ pub(super) fn macho_exe<'data, Mach: MachHeader<Endian = Endianness>, R: ReadRef
     })
 }
 
-/// Every Mach-O slice of a universal binary (Go's `macho.NewFatFile` accepts nothing else).
-pub(super) fn fat<'data, Fat: FatArch, R: ReadRef<'data>>(
-    data: R,
-    end: u64,
-    limits: &Limits,
-) -> Vec<Exe> {
-    // nfat_arch, checked before the arch table is read: a Java class file shares the magic
-    // and has its version there (see `super::sniff`).
-    let count = data
-        .read_bytes_at(4, 4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-        .unwrap_or(0);
-    if count == 0 || count > limits.max_fat_arches {
-        return Vec::new();
-    }
-    let Ok(file) = MachOFatFile::<Fat>::parse(data) else {
-        return Vec::new();
-    };
-    file.arches()
-        .iter()
-        .filter_map(|arch| {
-            let (offset, size) = arch.file_range();
-            let slice_end = offset.checked_add(size).filter(|&e| e <= end)?;
-            let slice = Slice::new(data, offset, slice_end - offset);
-            match FileKind::parse(slice) {
-                Ok(FileKind::MachO32) => macho_exe::<MachHeader32<Endianness>, _>(slice, limits),
-                Ok(FileKind::MachO64) => macho_exe::<MachHeader64<Endianness>, _>(slice, limits),
-                _ => None,
-            }
+/// Every Mach-O slice of a universal binary of `kind` (Go's `macho.NewFatFile` accepts nothing
+/// else), at most `limits.max_fat_arches` of them (see [`crate::exe::universal_slices`]).
+pub(super) fn fat<'data, R: ReadRef<'data>>(data: R, kind: FileKind, limits: &Limits) -> Vec<Exe> {
+    let slices = universal_slices(data, kind, limits.max_fat_arches).unwrap_or_default();
+    slices
+        .into_iter()
+        .filter_map(|slice| match slice.kind {
+            FileKind::MachO32 => macho_exe::<MachHeader32<Endianness>, _>(slice.data, limits),
+            FileKind::MachO64 => macho_exe::<MachHeader64<Endianness>, _>(slice.data, limits),
+            _ => None,
         })
         .collect()
 }

@@ -24,7 +24,6 @@ mod macho;
 mod modinfo;
 mod packages;
 mod quote;
-mod slice;
 mod version;
 
 #[cfg(test)]
@@ -100,21 +99,13 @@ impl Limits {
         max_headers: 1 << 16,
         max_section_names: 1 << 20,
         max_load_commands: 4 << 20,
-        max_fat_arches: 44,
+        max_fat_arches: crate::exe::MAX_FAT_ARCHES,
     };
 }
 
 /// ELF, PE (`MZ`), Mach-O 32/64 in either byte order, universal Mach-O.
 fn sniff(head: &[u8]) -> bool {
-    match head {
-        [0x7f, b'E', b'L', b'F', ..] | [b'M', b'Z', ..] => true,
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => true,
-        [0xca, 0xfe, 0xba, 0xbe | 0xbf, a, b, c, d, ..] => {
-            let count = u32::from_be_bytes([*a, *b, *c, *d]);
-            (1..=Limits::DEFAULT.max_fat_arches).contains(&count)
-        }
-        _ => false,
-    }
+    crate::exe::sniff(head)
 }
 
 /// Everything one file yields: one build per image (several for a universal Mach-O).

@@ -5,8 +5,8 @@
 pub const ELF_DATA: u64 = 0x50_0000;
 /// The same for the Mach-O images.
 pub const MACHO_DATA: u64 = 0x1_0000_1000;
-pub const CPU_AMD64: u32 = 0x0100_0007;
-pub const CPU_ARM64: u32 = 0x0100_000c;
+
+pub(crate) use crate::exe::testbin::{fat, uleb128, CPU_AMD64, CPU_ARM64};
 
 /// `text` between the module info sentinels.
 pub fn framed(text: &str) -> Vec<u8> {
@@ -22,19 +22,11 @@ fn header(pointer_size: u8, flags: u8) -> Vec<u8> {
     h
 }
 
-pub fn uvarint(mut n: u64, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
 /// The Go ≥ 1.18 blob: header with flag 0x2, then two varint-prefixed strings.
 pub fn inline_blob(version: &str, modinfo: &[u8]) -> Vec<u8> {
     let mut blob = header(8, 0x2);
     for s in [version.as_bytes(), modinfo] {
-        uvarint(s.len() as u64, &mut blob);
+        blob.extend(uleb128(s.len() as u64));
         blob.extend_from_slice(s);
     }
     blob.resize(blob.len().next_multiple_of(16), 0);
@@ -188,26 +180,6 @@ pub fn macho(data: &[u8], cpu: u32, named: bool) -> Vec<u8> {
     put(&mut out, 16, &3u32.to_le_bytes()); // ncmds
     put(&mut out, 20, &commands.to_le_bytes());
     out.extend_from_slice(data);
-    out
-}
-
-/// A universal binary of `slices`, each at a 4 KiB boundary.
-pub fn fat(slices: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend(0xcafe_babeu32.to_be_bytes());
-    out.extend((slices.len() as u32).to_be_bytes());
-    let mut offset = 0x1000u32;
-    let mut body = Vec::new();
-    for (cpu, bytes) in slices {
-        for field in [*cpu, 0, offset, bytes.len() as u32, 12] {
-            out.extend(field.to_be_bytes());
-        }
-        body.extend_from_slice(bytes);
-        body.resize(body.len().next_multiple_of(0x1000), 0);
-        offset = 0x1000 + body.len() as u32;
-    }
-    out.resize(0x1000, 0);
-    out.extend(body);
     out
 }
 

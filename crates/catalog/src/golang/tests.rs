@@ -153,7 +153,7 @@ fn macho_thin_and_universal() {
             ),
         ),
     ];
-    let found = scan(&testbin::fat(&slices));
+    let found = scan(&testbin::fat(&slices, 12));
     quiet(&found);
     assert_eq!(summary(&found), expected());
     for record in &found.packages {

@@ -6,17 +6,13 @@
 //! Mach-O file whose offsets count from the slice's start, and each may carry its own audit
 //! data (target-specific dependencies differ).
 
-use object::macho::{FatArch32, FatArch64, MachHeader32, MachHeader64};
-use object::read::macho::{FatArch, MachHeader, MachOFatFile, Section as _, Segment as _};
+use object::macho::{MachHeader32, MachHeader64};
+use object::read::macho::{MachHeader, Section as _, Segment as _};
 use object::{Endianness, FileKind, ReadCache, ReadCacheOps, ReadRef};
 
 use super::limits::Limits;
 use super::locate::{pick, LocateError, Named, Section};
-
-/// Slices a universal binary may have. `cafebabe` is also the magic of Java class files, whose
-/// next four bytes (minor and major version, major at least 45) read as a count of 45 or more;
-/// real universal binaries have a handful (libmagic's `file` draws the line at 20).
-pub(super) const MAX_FAT_ARCHES: u32 = 44;
+use crate::exe::{universal_slices, MAX_FAT_ARCHES};
 
 const NAMES: &[&str] = &[".dep-v0", "rust-deps-v0"];
 
@@ -27,41 +23,32 @@ pub(super) fn find<R: ReadCacheOps>(
 ) -> Result<Vec<Section>, LocateError> {
     let file_len = data.len().map_err(|()| LocateError::Malformed)?;
     match FileKind::parse(data)? {
-        FileKind::MachOFat32 => fat::<FatArch32, R>(data, file_len, limits),
-        FileKind::MachOFat64 => fat::<FatArch64, R>(data, file_len, limits),
+        kind @ (FileKind::MachOFat32 | FileKind::MachOFat64) => fat(data, kind, limits),
         kind => Ok(thin(data, kind, 0, file_len, None, limits)?
             .into_iter()
             .collect()),
     }
 }
 
-fn fat<Fat: FatArch, R: ReadCacheOps>(
+fn fat<R: ReadCacheOps>(
     data: &ReadCache<R>,
-    file_len: u64,
+    kind: FileKind,
     limits: &Limits,
 ) -> Result<Vec<Section>, LocateError> {
-    let count = data
-        .read_bytes_at(4, 4)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_be_bytes)
-        .ok_or(LocateError::Malformed)?;
-    if count == 0 || count > MAX_FAT_ARCHES {
-        // A Java class file, or not a universal binary at all.
-        return Err(LocateError::Malformed);
-    }
-    let fat = MachOFatFile::<Fat>::parse(data)?;
+    // None: a Java class file, or not a universal binary at all. Slices past the end of the
+    // file, or holding no thin Mach-O, are skipped; the others are kept.
+    let slices = universal_slices(data, kind, MAX_FAT_ARCHES).ok_or(LocateError::Malformed)?;
     let mut found = Vec::new();
-    for (index, arch) in fat.arches().iter().enumerate() {
-        let (offset, size) = arch.file_range();
-        if offset.checked_add(size).is_none_or(|end| end > file_len) {
-            continue; // a slice past the end: skip it, keep the others
-        }
-        let slice = data.range(offset, size);
-        let Ok(kind) = FileKind::parse(slice) else {
-            continue;
-        };
-        match thin(slice, kind, offset, size, Some(index), limits) {
+    for slice in slices {
+        let (base, size) = (slice.data.base(), slice.data.end() - slice.data.base());
+        match thin(
+            slice.data,
+            slice.kind,
+            base,
+            size,
+            Some(slice.index),
+            limits,
+        ) {
             Ok(section) => found.extend(section),
             Err(LocateError::Malformed) => {}
             Err(e) => return Err(e),

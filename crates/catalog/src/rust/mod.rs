@@ -52,16 +52,7 @@ impl FileCataloguer for RustBinaryCataloguer {
     }
 
     fn sniff(&self, head: &[u8]) -> bool {
-        match head {
-            [0x7f, b'E', b'L', b'F', ..] | [b'M', b'Z', ..] | [0, b'a', b's', b'm', ..] => true,
-            [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => true,
-            // Universal Mach-O, 32- and 64-bit tables. Java class files share `cafebabe`; their
-            // version fields read as a slice count of 45 or more (see `macho::MAX_FAT_ARCHES`).
-            [0xca, 0xfe, 0xba, 0xbe | 0xbf, a, b, c, d, ..] => {
-                (1..=macho::MAX_FAT_ARCHES).contains(&u32::from_be_bytes([*a, *b, *c, *d]))
-            }
-            _ => false,
-        }
+        head.starts_with(b"\0asm") || crate::exe::sniff(head)
     }
 
     fn random_access(&self) -> bool {

@@ -1,5 +1,5 @@
 //! Test-only builders of minimal binaries carrying named sections: ELF (32/64-bit, either
-//! endianness), PE32+, Mach-O (32/64-bit, thin and universal), Wasm; and zlib data.
+//! endianness), PE32+, Mach-O (32/64-bit, thin; universal from `crate::exe::testbin`), Wasm; and zlib data.
 //!
 //! Hand-built because `object`'s writer is not enabled (only its readers are). Each builder
 //! writes just what `object`'s low-level readers check, in the simplest layout: headers,
@@ -17,19 +17,8 @@ pub(super) fn zlib(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("in memory")
 }
 
-/// An unsigned LEB128 encoding.
-pub(super) fn leb128(mut value: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return out;
-        }
-        out.push(byte | 0x80);
-    }
-}
+use crate::exe::testbin::uleb128;
+pub(super) use crate::exe::testbin::{fat, CPU_AMD64};
 
 /// A little writer of fixed-width fields in one byte order.
 struct W {
@@ -217,27 +206,6 @@ pub(super) fn macho(is64: bool, sections: &[(&str, &[u8])]) -> Vec<u8> {
     w.out
 }
 
-/// A universal (fat, 32-bit table) binary of the given slices, each 16-byte aligned.
-pub(super) fn fat(slices: &[&[u8]]) -> Vec<u8> {
-    let mut w = W::new(true);
-    w.u32(0xcafe_babe);
-    w.u32(slices.len() as u32);
-    let mut offset = (8 + 20 * slices.len()).next_multiple_of(16);
-    for slice in slices {
-        w.u32(0x0100_0007);
-        w.u32(3);
-        w.u32(offset as u32);
-        w.u32(slice.len() as u32);
-        w.u32(4);
-        offset = (offset + slice.len()).next_multiple_of(16);
-    }
-    for slice in slices {
-        w.pad_to(16);
-        w.out.extend(*slice);
-    }
-    w.out
-}
-
 /// A PE32+ image with the given sections, raw data rounded up to a 512-byte file alignment.
 pub(super) fn pe64(sections: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = W::new(false);
@@ -285,12 +253,12 @@ pub(super) fn wasm(sections: &[(u8, Option<&str>, Vec<u8>)]) -> Vec<u8> {
     for (id, name, data) in sections {
         let mut payload = Vec::new();
         if let Some(name) = name {
-            payload.extend(leb128(name.len() as u32));
+            payload.extend(uleb128(name.len() as u64));
             payload.extend(name.as_bytes());
         }
         payload.extend(data);
         out.push(*id);
-        out.extend(leb128(payload.len() as u32));
+        out.extend(uleb128(payload.len() as u64));
         out.extend(payload);
     }
     out

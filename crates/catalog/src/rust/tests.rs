@@ -3,7 +3,7 @@
 use std::io::{Cursor, Seek, Write};
 
 use super::testbin::{
-    elf, elf64_section_header, fat, macho, pe64, wasm, zlib, SHT_NOBITS, SHT_PROGBITS,
+    elf, elf64_section_header, fat, macho, pe64, wasm, zlib, CPU_AMD64, SHT_NOBITS, SHT_PROGBITS,
 };
 use super::*;
 
@@ -88,7 +88,10 @@ fn every_format_yields_the_crates() {
         ("PE32+", pe64(&[(".text", b"\xc3"), (".dep-v0", &data)])),
         ("Mach-O 64", thin64.clone()),
         ("Mach-O 32", thin32.clone()),
-        ("universal", fat(&[&thin64, &thin32])),
+        (
+            "universal",
+            fat(&[(CPU_AMD64, &thin64), (CPU_AMD64, &thin32)], 4),
+        ),
         (
             "Wasm",
             wasm(&[(1, None, vec![0]), (0, Some(".dep-v0"), data.clone())]),
@@ -145,7 +148,7 @@ fn binaries_without_audit_data_are_quiet() {
         no_headers,
         pe64(&[(".text", b"\xc3"), (".rdata", b"abc")]),
         macho(true, &[("__const", b"x")]),
-        fat(&[&macho(true, &[])]),
+        fat(&[(CPU_AMD64, macho(true, &[]))], 4),
         wasm(&[(1, None, vec![0]), (0, Some("name"), vec![0])]),
         b"MZ this is not a PE file, just text that starts with MZ".to_vec(),
         java,
@@ -164,7 +167,7 @@ fn truncated_binaries_never_panic_and_are_quiet_once_headers_are_gone() {
         elf_with(".dep-v0", &data),
         pe64(&[(".dep-v0", &data)]),
         thin.clone(),
-        fat(&[&thin]),
+        fat(&[(CPU_AMD64, &thin)], 4),
         wasm(&[(0, Some(".dep-v0"), data.clone())]),
     ];
     for bytes in binaries {
@@ -309,7 +312,13 @@ fn limit_max_header_bytes() {
 fn universal_binaries_merge_their_slices() {
     let arm = zlib(br#"{"packages":[{"name":"itoa","version":"1.0.9","source":"crates.io"},{"name":"neon","version":"0.1.0","source":"crates.io"},{"name":"demo","version":"0.1.0","source":"local","dependencies":[0,1],"root":true}]}"#);
     let x86 = macho(true, &[(".dep-v0", &zlib(JSON.as_bytes()))]);
-    let bytes = fat(&[&x86, &macho(true, &[(".dep-v0", &arm)])]);
+    let bytes = fat(
+        &[
+            (CPU_AMD64, x86),
+            (CPU_AMD64, macho(true, &[(".dep-v0", &arm)])),
+        ],
+        4,
+    );
     let found = run(&bytes);
     assert_eq!(found.warnings, Vec::<String>::new());
     assert_eq!(names(&found), ["itoa@1.0.9", "demo@0.1.0", "neon@0.1.0"]);

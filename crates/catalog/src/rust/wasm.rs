@@ -90,7 +90,8 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
-    use crate::rust::testbin::{leb128, wasm};
+    use crate::exe::testbin::uleb128;
+    use crate::rust::testbin::wasm;
 
     fn locate(bytes: &[u8], limits: &Limits) -> Result<Option<Section>, LocateError> {
         find(&mut Cursor::new(bytes), bytes.len() as u64, limits)
@@ -111,7 +112,7 @@ mod tests {
         for (bytes, want) in cases {
             assert_eq!(leb128_u32(bytes), *want, "{bytes:?}");
         }
-        assert_eq!(leb128_u32(&leb128(300)), Some((300, 2)));
+        assert_eq!(leb128_u32(&uleb128(300)), Some((300, 2)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use object::ReadRef;
 
 /// `size` bytes of `data` from `base`; every read is checked against that window.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Slice<R> {
+pub(crate) struct Slice<R> {
     data: R,
     base: u64,
     size: u64,
