@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sbomgen_model::{FileEntry, FileFindings, FileKind};
 
-use crate::parse::{parse_entry, parse_kept};
+use crate::parse::parse_regular;
 use crate::{LayerError, LayerReport, Limits, PathMatcher};
 
 /// Filesystem types whose contents are the kernel's, not the image's: scanning `dir:/` must not
@@ -121,17 +121,16 @@ pub fn read_directory(
             }
             if kind == FileKind::Regular {
                 if let Some(parser) = matcher.parser() {
-                    let findings = match report.files.captured.get(&rel) {
-                        Some(bytes) => parse_kept(parser, &rel, bytes),
-                        None => match fs::File::open(&full)
-                            .and_then(|file| parse_entry(parser, &rel, entry.size, limits, file))
-                        {
+                    let kept = report.files.captured.get(&rel).map(Vec::as_slice);
+                    let findings =
+                        match parse_regular(parser, &rel, entry.size, limits, kept, || {
+                            fs::File::open(&full)
+                        }) {
                             Ok(findings) => findings,
                             Err(e) => {
                                 Some(FileFindings::warning(format!("{rel}: cannot read: {e}")))
                             }
-                        },
-                    };
+                        };
                     if let Some(findings) = findings {
                         report.files.parsed.insert(rel.clone(), findings);
                     }

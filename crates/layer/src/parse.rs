@@ -121,12 +121,24 @@ pub(crate) fn parse_entry(
     )))
 }
 
-/// Parses a file whose bytes were already kept, if `parser` wants it by path or head.
-pub(crate) fn parse_kept(
+/// Parses a regular file the parser wants: from its kept copy when the capture already
+/// consumed it, else from what `open` gives. Shared by the tar and directory readers.
+pub(crate) fn parse_regular<R: Read>(
     parser: &dyn EntryParser,
     path: &str,
-    bytes: &[u8],
-) -> Option<FileFindings> {
+    size: u64,
+    limits: &Limits,
+    kept: Option<&[u8]>,
+    open: impl FnOnce() -> io::Result<R>,
+) -> io::Result<Option<FileFindings>> {
+    match kept {
+        Some(bytes) => Ok(parse_kept(parser, path, bytes)),
+        None => parse_entry(parser, path, size, limits, open()?),
+    }
+}
+
+/// Parses a file whose bytes were already kept, if `parser` wants it by path or head.
+fn parse_kept(parser: &dyn EntryParser, path: &str, bytes: &[u8]) -> Option<FileFindings> {
     let wanted = parser.wants(path)
         || (parser.sniffing() && parser.sniffs(&bytes[..bytes.len().min(HEAD_LEN)]));
     wanted.then(|| parser.parse(path, Content::Memory(bytes)))

@@ -9,7 +9,7 @@ use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
 use tar::EntryType;
 
 use crate::hashing::HashingReader;
-use crate::parse::{parse_entry, parse_kept};
+use crate::parse::parse_regular;
 use crate::path::{normalize, NormalizedPath};
 use crate::{Compression, LayerError, Limits, PathMatcher};
 
@@ -288,12 +288,10 @@ fn index_tar<R: Read>(
         }
         if kind == FileKind::Regular {
             if let Some(parser) = matcher.parser() {
-                // A file both kept and parsed was consumed by the capture: parse its copy.
-                let findings = match files.captured.get(&path) {
-                    Some(bytes) => parse_kept(parser, &path, bytes),
-                    None => parse_entry(parser, &path, file.size, limits, &mut entry)?,
-                };
-                if let Some(findings) = findings {
+                let kept = files.captured.get(&path).map(Vec::as_slice);
+                let parsed =
+                    parse_regular(parser, &path, file.size, limits, kept, || Ok(&mut entry))?;
+                if let Some(findings) = parsed {
                     files.parsed.insert(path.clone(), findings);
                 }
             }
