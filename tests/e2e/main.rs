@@ -9,6 +9,7 @@ mod documents;
 mod formats;
 mod language;
 mod local_sources;
+mod outputs;
 mod packages;
 mod provenance;
 mod registry;

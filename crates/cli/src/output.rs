@@ -38,11 +38,112 @@ enum Staged<'a> {
     Stream(Vec<u8>, &'a Path),
 }
 
+/// Where an output path leads once its symlinks are followed.
+#[derive(Debug, PartialEq, Eq)]
+enum Destination {
+    /// A regular file (existing, with its permission bits, or not yet existing) to rename over.
+    File {
+        target: PathBuf,
+        mode: Option<u32>,
+    },
+    /// An existing device, FIFO or socket, written in place.
+    Stream,
+    Directory,
+}
+
+/// How many symlinks one output path may pass through, as Linux allows (`ELOOP` after 40).
+const MAX_SYMLINK_HOPS: usize = 40;
+
+/// Follows `path`'s symlinks, dangling ones included: a symlink pointing at a file that does not
+/// exist yet must stay a symlink, with the file created where it points.
+fn destination(path: &Path) -> Result<Destination> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_SYMLINK_HOPS {
+        let meta = match std::fs::symlink_metadata(&current) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Destination::File {
+                    target: current,
+                    mode: None,
+                })
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot write {}", path.display()));
+            }
+        };
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(&current)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            current = match current.parent() {
+                Some(dir) if link.is_relative() => dir.join(link),
+                _ => link,
+            };
+        } else if kind.is_dir() {
+            return Ok(Destination::Directory);
+        } else if kind.is_file() {
+            return Ok(Destination::File {
+                target: current,
+                mode: Some(meta.permissions().mode() & 0o7777),
+            });
+        } else {
+            return Ok(Destination::Stream);
+        }
+    }
+    anyhow::bail!(
+        "cannot write {}: more than {MAX_SYMLINK_HOPS} symlinks to follow",
+        path.display()
+    )
+}
+
+/// Refuses two outputs that would land in the same file, where the last would silently win.
+/// Called before any work, so a mistyped command line fails at once.
+pub fn check_distinct(specs: &[OutputSpec]) -> Result<()> {
+    let mut seen: Vec<(PathBuf, &OutputSpec)> = Vec::new();
+    for spec in specs {
+        let Some(path) = &spec.file else { continue };
+        let key = match destination(path)? {
+            Destination::File { target, .. } => same_file_key(&target),
+            Destination::Stream => continue,
+            Destination::Directory => {
+                anyhow::bail!("cannot write {}: it is a directory", path.display())
+            }
+        };
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            anyhow::bail!(
+                "two outputs name the same file {}: -o {}={} and -o {}={}",
+                path.display(),
+                first.format.name(),
+                first.file.as_deref().unwrap_or(path).display(),
+                spec.format.name(),
+                path.display()
+            );
+        }
+        seen.push((key, spec));
+    }
+    Ok(())
+}
+
+/// A comparable name for a file that may not exist yet: its directory resolved, its name kept.
+fn same_file_key(target: &Path) -> PathBuf {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    match target.file_name() {
+        Some(name) => dir.join(name),
+        None => dir,
+    }
+}
+
 /// Renders every output, then publishes them: files appear by rename only after all rendered, so
 /// a failure leaves no partial or half-updated file behind; stdout gets its outputs last.
 ///
 /// Document timestamps come from `SOURCE_DATE_EPOCH` when set, else from the image.
 pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
+    check_distinct(specs)?;
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
     let info = &info;
@@ -96,49 +197,52 @@ fn stage<'a>(
     info: &DocumentInfo,
     path: &'a Path,
 ) -> Result<Staged<'a>> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => {
+    match destination(path)? {
+        Destination::Directory => {
             anyhow::bail!("cannot write {}: it is a directory", path.display())
         }
-        Ok(meta) if !meta.is_file() => Ok(Staged::Stream(render(format, sbom, info)?, path)),
-        // A symlink to a regular file keeps being a symlink: the file it points to is replaced.
-        Ok(_) => {
-            let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            Ok(Staged::File(
-                stage_file(format, sbom, info, &target)?,
-                target,
-                path,
-            ))
+        Destination::Stream => Ok(Staged::Stream(render(format, sbom, info)?, path)),
+        Destination::File { target, mode } => {
+            let mut temp = temp_for(&target, path, mode)?;
+            let mut writer = std::io::BufWriter::new(temp.as_file_mut());
+            sbomgen_format::write(format, sbom, info, &mut writer)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            writer
+                .flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            drop(writer);
+            Ok(Staged::File(temp, target, path))
         }
-        Err(_) => Ok(Staged::File(
-            stage_file(format, sbom, info, path)?,
-            path.to_path_buf(),
-            path,
-        )),
     }
 }
 
-/// Writes one output into a temporary file beside its destination.
-fn stage_file(
-    format: Format,
-    sbom: &Sbom,
-    info: &DocumentInfo,
-    path: &Path,
-) -> Result<tempfile::NamedTempFile> {
-    let mut temp = temp_beside(path, None)?;
-    let mut writer = std::io::BufWriter::new(temp.as_file_mut());
-    sbomgen_format::write(format, sbom, info, &mut writer)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    writer
-        .flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    drop(writer);
+/// A temporary file beside `target` with the mode the published file must have: `existing`
+/// (the replaced file's bits, so a 0644 SBOM stays 0644) or, for a new file, what `open(2)`
+/// gives `0666` under the process umask (0644 under 022), as `cp` or a shell redirect would.
+/// `named` is the path the user gave, for messages.
+fn temp_for(target: &Path, named: &Path, existing: Option<u32>) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    let temp = temp_beside_named(target, named, Some(0o666))?;
+    if let Some(mode) = existing {
+        // Explicit, so the umask does not narrow the bits the file had.
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot write {}", named.display()))?;
+    }
     Ok(temp)
 }
 
 /// An empty temporary file beside `path` (same filesystem, so persisting it over `path` is an
-/// atomic rename), created with `mode` when given.
+/// atomic rename), created with `mode` (under the umask) when given, else 0600.
 pub fn temp_beside(path: &Path, mode: Option<u32>) -> Result<tempfile::NamedTempFile> {
+    temp_beside_named(path, path, mode)
+}
+
+fn temp_beside_named(
+    path: &Path,
+    named: &Path,
+    mode: Option<u32>,
+) -> Result<tempfile::NamedTempFile> {
     use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -152,7 +256,7 @@ pub fn temp_beside(path: &Path, mode: Option<u32>) -> Result<tempfile::NamedTemp
     builder.tempfile_in(dir).with_context(|| {
         format!(
             "cannot write {}: cannot create a file in {}",
-            path.display(),
+            named.display(),
             dir.display()
         )
     })
@@ -171,10 +275,26 @@ pub fn stage_bytes(
     Ok(temp)
 }
 
-/// Writes `bytes` to `path` all-or-nothing.
+/// Writes `bytes` to `path` all-or-nothing, with the mode rules of [`write_all`].
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    stage_bytes(path, bytes, None)?
-        .persist(path)
+    let (target, mode) = match destination(path)? {
+        Destination::Directory => {
+            anyhow::bail!("cannot write {}: it is a directory", path.display())
+        }
+        Destination::Stream => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .with_context(|| format!("cannot write {}", path.display()));
+        }
+        Destination::File { target, mode } => (target, mode),
+    };
+    let mut temp = temp_for(&target, path, mode)?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    temp.persist(&target)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
@@ -204,5 +324,82 @@ mod tests {
             .parse::<OutputSpec>()
             .unwrap_err()
             .contains("unknown output format"));
+    }
+
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The process umask, read without changing it (`umask(2)` would race other tests).
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn spec(format: Format, path: &Path) -> OutputSpec {
+        OutputSpec {
+            format,
+            file: Some(path.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn a_new_file_gets_the_umask_mode_and_a_replaced_file_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("new.json");
+        write_all(&[spec(Format::Json, &fresh)], &Sbom::default()).unwrap();
+        assert_eq!(mode(&fresh), 0o666 & !umask());
+
+        let existing = dir.path().join("existing.json");
+        for bits in [0o640, 0o604] {
+            std::fs::write(&existing, b"old").unwrap();
+            std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(bits)).unwrap();
+            write_all(&[spec(Format::Json, &existing)], &Sbom::default()).unwrap();
+            assert_eq!(mode(&existing), bits);
+            assert_ne!(std::fs::read(&existing).unwrap(), b"old");
+        }
+        write_file(&existing, b"{}").unwrap();
+        assert_eq!(mode(&existing), 0o604);
+    }
+
+    #[test]
+    fn a_dangling_symlink_stays_a_symlink_and_its_target_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("sbom.json");
+        std::os::unix::fs::symlink("out/real.json", &link).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        write_all(&[spec(Format::Json, &link)], &Sbom::default()).unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(dir.path().join("out/real.json").is_file());
+        let loop_link = dir.path().join("loop");
+        std::os::unix::fs::symlink("loop", &loop_link).unwrap();
+        let err = write_all(&[spec(Format::Json, &loop_link)], &Sbom::default()).unwrap_err();
+        assert!(format!("{err:#}").contains("symlinks"), "{err:#}");
+    }
+
+    #[test]
+    fn two_outputs_to_one_file_are_refused_before_any_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sbom.json");
+        let alias = dir.path().join("alias.json");
+        std::os::unix::fs::symlink("sbom.json", &alias).unwrap();
+        let same = dir.path().join(".").join("sbom.json");
+        for second in [&file, &alias, &same] {
+            let specs = [spec(Format::Json, &file), spec(Format::SpdxJson, second)];
+            let err = write_all(&specs, &Sbom::default()).unwrap_err().to_string();
+            assert!(err.contains("two outputs name the same file"), "{err}");
+            assert!(err.contains("json") && err.contains("spdx-json"), "{err}");
+            assert!(!file.exists());
+        }
+        let other = dir.path().join("other.json");
+        let specs = [spec(Format::Json, &file), spec(Format::SpdxJson, &other)];
+        write_all(&specs, &Sbom::default()).unwrap();
+        assert!(file.is_file() && other.is_file());
     }
 }

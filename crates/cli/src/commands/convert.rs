@@ -8,6 +8,7 @@ use crate::args::ConvertArgs;
 use crate::output;
 
 pub fn run(args: ConvertArgs) -> Result<()> {
+    output::check_distinct(&args.outputs)?;
     let (bytes, what) = if args.input == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()

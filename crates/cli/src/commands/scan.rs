@@ -13,6 +13,7 @@ use crate::output;
 use crate::progress::TerminalProgress;
 
 pub fn run(args: ScanArgs) -> Result<()> {
+    output::check_distinct(&args.outputs)?;
     let platform = args
         .platform
         .as_deref()
