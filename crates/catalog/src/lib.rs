@@ -37,6 +37,8 @@ pub mod license;
 pub mod lockfile;
 pub mod npm;
 mod purl;
+#[cfg(test)]
+mod purl_table;
 pub mod python;
 pub mod rpm;
 pub mod rust;

@@ -29,7 +29,7 @@ mod version;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
-mod testbin;
+pub(crate) mod testbin;
 #[cfg(test)]
 mod tests;
 

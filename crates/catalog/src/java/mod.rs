@@ -32,7 +32,7 @@ mod zip;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod testzip;
+pub(crate) mod testzip;
 
 use std::io::Cursor;
 

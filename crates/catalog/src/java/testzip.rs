@@ -22,7 +22,7 @@ pub(super) struct Spec {
 
 /// A zip under construction.
 #[derive(Debug, Clone, Default)]
-pub(super) struct ZipBuilder {
+pub(crate) struct ZipBuilder {
     entries: Vec<Spec>,
     zip64: bool,
     prefix: Vec<u8>,
