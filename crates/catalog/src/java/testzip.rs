@@ -8,7 +8,7 @@ use flate2::{Compression, Crc};
 
 /// One entry to write.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Spec {
+pub(crate) struct Spec {
     pub name: String,
     pub data: Vec<u8>,
     pub deflate: bool,
