@@ -139,13 +139,11 @@ fn resolve_dependencies(packages: &mut [PackageRecord]) {
         if raw.is_empty() {
             continue;
         }
-        for dependency in &raw {
-            if let Some(provider) = providers.get(dependency) {
-                if *provider != package.name && !package.depends_on.contains(provider) {
-                    package.depends_on.push(provider.clone());
-                }
-            }
-        }
+        let providing = raw
+            .iter()
+            .filter_map(|dependency| providers.get(dependency))
+            .filter(|provider| **provider != package.name);
+        crate::unique::extend_unique(&mut package.depends_on, providing);
         package.metadata.insert(
             "depends".into(),
             raw.into_iter().map(Value::from).collect::<Vec<_>>().into(),

@@ -42,6 +42,7 @@ mod purl_table;
 pub mod python;
 pub mod rpm;
 pub mod rust;
+mod unique;
 mod view;
 
 pub use file::{FileCataloguer, ReadSeek, SupportLookup};

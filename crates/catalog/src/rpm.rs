@@ -96,16 +96,13 @@ fn record(database: &str, package: &RpmPackage, providers: &BTreeMap<&str, &str>
         .filter(|p| !p.is_empty())
         .collect();
     let mut depends: Vec<String> = Vec::new();
-    for requirement in &package.requires {
-        if requirement.starts_with("rpmlib(") {
-            continue;
-        }
-        if let Some(provider) = providers.get(requirement.as_str()) {
-            if *provider != package.name && !depends.iter().any(|d| d == provider) {
-                depends.push(provider.to_string());
-            }
-        }
-    }
+    let providing = package
+        .requires
+        .iter()
+        .filter(|requirement| !requirement.starts_with("rpmlib("))
+        .filter_map(|requirement| providers.get(requirement.as_str()))
+        .filter(|provider| **provider != package.name);
+    crate::unique::extend_unique(&mut depends, providing);
     record.depends_on = depends;
     let mut put = |key: &str, value: Option<serde_json::Value>| {
         if let Some(value) = value {

@@ -153,11 +153,7 @@ fn record(
     }
     for (field, value) in stanza.fields() {
         if field.eq_ignore_ascii_case("Depends") || field.eq_ignore_ascii_case("Pre-Depends") {
-            for dependency in relation_names(value) {
-                if !record.depends_on.iter().any(|d| d == dependency) {
-                    record.depends_on.push(dependency.to_string());
-                }
-            }
+            crate::unique::extend_unique(&mut record.depends_on, relation_names(value));
         }
     }
     metadata(stanza, &mut record, problems);
