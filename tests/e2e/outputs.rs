@@ -82,3 +82,52 @@ fn two_outputs_to_one_file_fail_before_scanning() {
         "no temporary file left"
     );
 }
+
+/// SIGINT while outputs are being published: exit 130, the staged temporary file removed, no
+/// output file. The first output is a FIFO nobody reads yet, so the run is held exactly where
+/// the second output's temporary file exists.
+#[test]
+fn an_interrupt_while_publishing_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let file = out_dir.join("sbom.spdx.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
+        .args([&demo(), "-q", "-o"])
+        .arg(format!("json={}", fifo.display()))
+        .arg("-o")
+        .arg(format!("spdx-json={}", file.display()))
+        .spawn()
+        .unwrap();
+    let staged = || {
+        std::fs::read_dir(&out_dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".sbomgen-"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !staged() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no staged file appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The FIFO open blocks until a reader comes; the handler runs on its own thread.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

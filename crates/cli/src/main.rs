@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod interrupt;
 mod output;
 mod progress;
 mod registry_args;
@@ -15,6 +16,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse_from(args::with_default_subcommand(std::env::args_os()));
+    interrupt::install();
     let result = match cli.command {
         args::Command::Scan(scan) => commands::scan::run(scan),
         args::Command::Convert(convert) => commands::convert::run(convert),

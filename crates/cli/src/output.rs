@@ -253,13 +253,15 @@ fn temp_beside_named(
     if let Some(mode) = mode {
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    builder.tempfile_in(dir).with_context(|| {
+    let temp = builder.tempfile_in(dir).with_context(|| {
         format!(
             "cannot write {}: cannot create a file in {}",
             named.display(),
             dir.display()
         )
-    })
+    })?;
+    crate::interrupt::track(temp.path().to_path_buf());
+    Ok(temp)
 }
 
 /// A temporary file beside `path` holding `bytes`, ready to be persisted.
