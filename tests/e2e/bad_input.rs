@@ -331,3 +331,23 @@ fn malformed_language_metadata_is_a_warning_not_a_failure() {
         assert!(names.contains(&name), "{name} missing from {names:?}");
     }
 }
+
+#[test]
+fn absurd_job_counts_are_clamped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), Compression::Gzip);
+    let image = dir.path().to_str().unwrap();
+    let baseline = sbomgen(&["scan", image, "-o", "json"]);
+    assert!(baseline.status.success());
+    for jobs in ["0", "5000", "100000"] {
+        let out = sbomgen(&["scan", image, "-j", jobs, "-o", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "-j {jobs}: {stderr}");
+        assert_eq!(out.stdout, baseline.stdout, "-j {jobs} changes nothing found");
+        let clamped = stderr.contains(&format!(
+            "-j {jobs} is more than {} parallel layer reads",
+            sbomgen_scan::MAX_JOBS
+        ));
+        assert_eq!(clamped, jobs != "0", "-j {jobs}: {stderr}");
+    }
+}

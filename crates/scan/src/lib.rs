@@ -23,7 +23,7 @@ mod pipeline;
 pub use error::ScanError;
 pub use pipeline::{
     cataloguer_names, scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope,
-    Selection,
+    Selection, MAX_JOBS,
 };
 pub use sbomgen_layer::Limits;
 pub use sbomgen_source::SourceSpec;

@@ -17,12 +17,18 @@ use crate::packages::{catalogue, to_package};
 use crate::parsers::FileParsers;
 use crate::ScanError;
 
+/// The most layers read at once. Each reader holds a decompressor, a hashing thread and
+/// buffers; thousands of threads only cost memory and thread-spawn failures, and no machine
+/// reads 256 layer streams faster than fewer.
+pub const MAX_JOBS: usize = 256;
+
 /// What to scan and how.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     /// The platform to pick from a multi-platform index.
     pub platform: Option<Platform>,
-    /// Layers read at once; `None` uses one thread per core.
+    /// Layers read at once; `None` uses one thread per core. At most [`MAX_JOBS`] (more is
+    /// clamped, with a warning) and never more than the image has layers.
     pub jobs: Option<usize>,
     pub limits: Limits,
     pub scope: Scope,
@@ -141,6 +147,11 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     let reports = read_layers(&image, &matcher, options)?;
 
     let mut warnings = Vec::new();
+    if let Some(jobs) = options.jobs.filter(|j| *j > MAX_JOBS) {
+        warnings.push(format!(
+            "-j {jobs} is more than {MAX_JOBS} parallel layer reads; using {MAX_JOBS}"
+        ));
+    }
     let mut layers = Vec::with_capacity(reports.len());
     let mut files: Vec<LayerFiles> = Vec::with_capacity(reports.len());
     for (source, report) in image.layers.iter().zip(reports) {
@@ -221,7 +232,8 @@ fn read_layers(
 ) -> Result<Vec<LayerReport>, ScanError> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs {
-        pool = pool.num_threads(jobs.max(1));
+        let useful = jobs.clamp(1, MAX_JOBS).min(image.layers.len().max(1));
+        pool = pool.num_threads(useful);
     }
     let pool = pool
         .build()
