@@ -343,11 +343,100 @@ fn absurd_job_counts_are_clamped_with_a_warning() {
         let out = sbomgen(&["scan", image, "-j", jobs, "-o", "json"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "-j {jobs}: {stderr}");
-        assert_eq!(out.stdout, baseline.stdout, "-j {jobs} changes nothing found");
+        assert_eq!(
+            out.stdout, baseline.stdout,
+            "-j {jobs} changes nothing found"
+        );
         let clamped = stderr.contains(&format!(
             "-j {jobs} is more than {} parallel layer reads",
             sbomgen_scan::MAX_JOBS
         ));
         assert_eq!(clamped, jobs != "0", "-j {jobs}: {stderr}");
     }
+}
+
+/// An index of `fan_out` entries, each pointing at the blob `target` (of `media_type`).
+fn fan_out_index(fan_out: usize, target: &[u8], media_type: &str, names: bool) -> Value {
+    let digest = Digest::sha256_from_bytes(&Sha256::digest(target).into());
+    let entries: Vec<Value> = (0..fan_out)
+        .map(|k| {
+            let mut entry = serde_json::json!({
+                "mediaType": media_type,
+                "digest": digest.as_str(),
+                "size": target.len(),
+            });
+            if names {
+                entry["annotations"] =
+                    serde_json::json!({"org.opencontainers.image.ref.name": format!("tag{k}")});
+            }
+            entry
+        })
+        .collect();
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": entries,
+    })
+}
+
+fn put_blob(layout: &Path, bytes: &[u8]) {
+    let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
+    fs::write(blob(layout, &digest), bytes).unwrap();
+}
+
+#[test]
+fn an_index_tree_that_multiplies_is_refused_by_its_entry_budget() {
+    const INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let image = build(&layout, Compression::Gzip);
+    // index.json → A → B → C → the real manifest, 30 entries at each level: 810,000 paths.
+    let manifest = fs::read(blob(&layout, &image.manifest_digest)).unwrap();
+    let manifest_type = "application/vnd.oci.image.manifest.v1+json";
+    let c = serde_json::to_vec(&fan_out_index(30, &manifest, manifest_type, false)).unwrap();
+    let b = serde_json::to_vec(&fan_out_index(30, &c, INDEX, false)).unwrap();
+    let a = serde_json::to_vec(&fan_out_index(30, &b, INDEX, false)).unwrap();
+    for level in [&c, &b, &a] {
+        put_blob(&layout, level);
+    }
+    let top = fan_out_index(30, &a, INDEX, false);
+    fs::write(layout.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
+    let err = fails_without_output(&layout);
+    assert!(err.contains("more than 4096 entries"), "{err}");
+
+    // 20,000 tags of one manifest (4 MB of index.json): refused by the same budget, with a
+    // short message.
+    let wide = fan_out_index(20_000, &manifest, manifest_type, true);
+    fs::write(
+        layout.join("index.json"),
+        serde_json::to_vec(&wide).unwrap(),
+    )
+    .unwrap();
+    let err = fails_without_output(&layout);
+    assert!(
+        err.contains("more than 4096 entries") && err.len() < 1000,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_reference_lists_a_bounded_number_of_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let image = build(&layout, Compression::Gzip);
+    let manifest = fs::read(blob(&layout, &image.manifest_digest)).unwrap();
+    let manifest_type = "application/vnd.oci.image.manifest.v1+json";
+    let wide = fan_out_index(4000, &manifest, manifest_type, true);
+    fs::write(
+        layout.join("index.json"),
+        serde_json::to_vec(&wide).unwrap(),
+    )
+    .unwrap();
+    let reference = format!("{}:nope", layout.display());
+    let err = failure(&["scan", &format!("oci-dir:{reference}"), "-o", "json"]);
+    assert!(
+        err.contains("not found") && err.contains("and 3980 more"),
+        "{err}"
+    );
+    assert!(err.len() < 2000, "{} bytes of error", err.len());
 }

@@ -96,6 +96,9 @@ pub enum SourceError {
     #[error("{what}: image indexes nested deeper than {limit} levels")]
     TooDeep { what: String, limit: usize },
 
+    #[error("{what}: more than {limit} entries in its image indexes, nested ones counted")]
+    TooManyEntries { what: String, limit: usize },
+
     #[error("config {config} lists {diff_ids} diff_ids but the manifest has {layers} layers")]
     LayerCountMismatch {
         config: String,
@@ -125,7 +128,7 @@ pub enum SourceError {
 
     #[error(
         "{origin} holds several platforms and none is linux/amd64, choose one with --platform \
-         (platforms present: {})", .available.join(", ")
+         (platforms present: {})", list_or_none(.available)
     )]
     NoDefaultPlatform {
         origin: String,
@@ -154,10 +157,13 @@ fn known_schemes() -> String {
     schemes.join(", ")
 }
 
+/// The most names an error message lists: an index of 40,000 tags must not print megabytes.
+const LISTED: usize = 20;
+
 fn list_or_none(items: &[String]) -> String {
-    if items.is_empty() {
-        "none".to_string()
-    } else {
-        items.join(", ")
+    match items.len() {
+        0 => "none".to_string(),
+        n if n <= LISTED => items.join(", "),
+        n => format!("{}, and {} more", items[..LISTED].join(", "), n - LISTED),
     }
 }

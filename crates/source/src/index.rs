@@ -3,7 +3,7 @@
 //! See the OCI image spec, `image-layout.md` and `image-index.md`. Docker's manifest list and
 //! schema-2 manifest media types are accepted too, as `docker save` (25+) and skopeo write them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -21,6 +21,10 @@ pub(crate) const MANIFEST_DOCKER: &str = "application/vnd.docker.distribution.ma
 
 /// Indexes nest one level in practice (index.json → multi-platform index); deeper is refused.
 pub(crate) const MAX_INDEX_DEPTH: usize = 4;
+/// Entries read across one layout's index tree, nested indexes counted each time they are
+/// reached: real multi-platform images have a few dozen; a tree of indexes referencing each
+/// other 30 times per level must not grow to millions of manifests.
+pub(crate) const MAX_INDEX_ENTRIES: usize = 4096;
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// containerd and `docker save` put the full reference here, next to the bare tag in `REF_NAME`.
@@ -127,6 +131,7 @@ pub(crate) fn find(
         container,
         found: Vec::new(),
         unknown: Vec::new(),
+        entries: 0,
     };
     walk.index(index, &container.describe("index.json"), &[], 0)?;
     let Walk { found, unknown, .. } = walk;
@@ -171,6 +176,8 @@ struct Walk<'a> {
     found: Vec<Found>,
     /// Media types of index entries that are neither indexes nor image manifests.
     unknown: Vec<String>,
+    /// Entries read so far, against [`MAX_INDEX_ENTRIES`].
+    entries: usize,
 }
 
 impl Walk<'_> {
@@ -181,6 +188,13 @@ impl Walk<'_> {
         inherited: &[String],
         depth: usize,
     ) -> Result<(), SourceError> {
+        self.entries += index.manifests.len();
+        if self.entries > MAX_INDEX_ENTRIES {
+            return Err(SourceError::TooManyEntries {
+                what: self.container.describe("index.json"),
+                limit: MAX_INDEX_ENTRIES,
+            });
+        }
         for (k, raw) in index.manifests.into_iter().enumerate() {
             let desc = Descriptor::from_raw(raw, &format!("entry {k} of {what}"))?;
             if desc.is_attestation() {
@@ -254,17 +268,18 @@ pub(crate) fn index_entries(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>,
     Ok(entries)
 }
 
-/// Merges entries that point at the same manifest (one image tagged twice).
+/// Merges entries that point at the same manifest (one image tagged twice), in first-seen
+/// order, in linear time.
 fn dedup(found: Vec<Found>) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::with_capacity(found.len());
+    let mut position: HashMap<Digest, usize> = HashMap::new();
+    let mut names: Vec<HashSet<String>> = Vec::new();
     for f in found {
-        match out
-            .iter_mut()
-            .find(|o| o.descriptor.digest == f.descriptor.digest)
-        {
-            Some(o) => {
+        match position.get(&f.descriptor.digest) {
+            Some(&at) => {
+                let o = &mut out[at];
                 for n in f.names {
-                    if !o.names.contains(&n) {
+                    if names[at].insert(n.clone()) {
                         o.names.push(n);
                     }
                 }
@@ -272,7 +287,11 @@ fn dedup(found: Vec<Found>) -> Vec<Found> {
                     o.descriptor.platform = f.descriptor.platform;
                 }
             }
-            None => out.push(f),
+            None => {
+                position.insert(f.descriptor.digest.clone(), out.len());
+                names.push(f.names.iter().cloned().collect());
+                out.push(f);
+            }
         }
     }
     out
