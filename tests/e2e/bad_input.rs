@@ -440,3 +440,32 @@ fn a_missing_reference_lists_a_bounded_number_of_names() {
     );
     assert!(err.len() < 2000, "{} bytes of error", err.len());
 }
+
+#[test]
+fn a_blob_symlinked_out_of_the_layout_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let image = build(&layout, Compression::Gzip);
+    let secret = dir.path().join("host-secret");
+    fs::write(&secret, "TOP-SECRET host file bytes\n".repeat(100)).unwrap();
+    let layer = blob(&layout, &image.layers[0].digest);
+    fs::remove_file(&layer).unwrap();
+    std::os::unix::fs::symlink(&secret, &layer).unwrap();
+    let err = fails_without_output(&layout);
+    assert!(err.contains("not a regular file inside it"), "{err}");
+    assert!(!err.contains("TOP-SECRET"), "{err}");
+
+    // A symlink to a blob inside the layout is followed (some tools deduplicate that way).
+    fs::remove_file(&layer).unwrap();
+    let copy = layout.join("blobs/copy-of-layer");
+    let fresh = tempfile::tempdir().unwrap();
+    let rebuilt = build(fresh.path(), Compression::Gzip);
+    fs::copy(blob(fresh.path(), &rebuilt.layers[0].digest), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, &layer).unwrap();
+    let out = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

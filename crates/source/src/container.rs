@@ -94,7 +94,11 @@ impl Container {
     /// Whether `name` is a regular file (or a link to one) in the source.
     pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.0.storage {
-            Storage::Dir => self.dir_path(name).is_ok_and(|p| p.is_file()),
+            // A file leading outside is "there", so reading it reports why it is refused.
+            Storage::Dir => match self.dir_path(name) {
+                Ok(path) => path.is_file(),
+                Err(e) => matches!(e, SourceError::OutsideSource { .. }),
+            },
             Storage::Tar(index) | Storage::Compressed(_, index) => normalise(name)
                 .and_then(|n| index.get(&n))
                 .is_some_and(|s| matches!(s, Slot::Data { .. })),
@@ -204,14 +208,32 @@ impl Container {
     }
 
     /// The on-disk path of `name` in a directory source. Names come from untrusted manifests, so
-    /// absolute names and `..` are refused rather than allowed to leave the directory.
+    /// absolute names and `..` are refused rather than allowed to leave the directory, and so is
+    /// a name that resolves through symlinks to anything but a regular file inside it (a blob
+    /// linked to `/etc/shadow` must not be read, nor its first bytes quoted in a tar error).
     fn dir_path(&self, name: &str) -> Result<PathBuf, SourceError> {
         let trimmed = name.trim_start_matches("./");
         if trimmed.starts_with('/') || trimmed.split('/').any(|p| p == "..") {
             return Err(self.unsafe_path(name));
         }
         let normalised = normalise(trimmed).ok_or_else(|| self.unsafe_path(name))?;
-        Ok(self.0.path.join(normalised))
+        let path = self.0.path.join(normalised);
+        match std::fs::canonicalize(&path) {
+            // Missing: the caller reports it as missing.
+            Err(_) => Ok(path),
+            Ok(real) => {
+                let root = std::fs::canonicalize(&self.0.path).unwrap_or_default();
+                let regular = std::fs::metadata(&real).is_ok_and(|m| m.is_file());
+                if real.starts_with(&root) && regular {
+                    Ok(real)
+                } else {
+                    Err(SourceError::OutsideSource {
+                        name: name.to_string(),
+                        origin: self.0.origin.clone(),
+                    })
+                }
+            }
+        }
     }
 
     fn unsafe_path(&self, name: &str) -> SourceError {

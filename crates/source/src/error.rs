@@ -64,6 +64,11 @@ pub enum SourceError {
     #[error("{name} in {origin} is not a safe relative path")]
     UnsafePath { name: String, origin: String },
 
+    /// A file of a directory source that resolves (through a symlink) to a place outside it, or
+    /// to something that is not a regular file: its bytes are never read, nor quoted in errors.
+    #[error("{name} in {origin} is not a regular file inside it (a symlink leading out, or a special file)")]
+    OutsideSource { name: String, origin: String },
+
     #[error("{name} in {origin} is a link that cannot be resolved (dangling, loop or too deep)")]
     BadLink { name: String, origin: String },
 
