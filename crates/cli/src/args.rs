@@ -178,7 +178,8 @@ pub struct ConvertArgs {
     pub input: String,
 
     /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: table, json,
-    /// spdx-json, spdx-tag-value, cyclonedx-json, cyclonedx-json@1.5, cyclonedx-xml.
+    /// spdx-json, spdx-tag-value, spdx-json@3.0, cyclonedx-json (1.6), cyclonedx-json@1.7,
+    /// cyclonedx-json@1.5, cyclonedx-xml (1.6), cyclonedx-xml@1.7, cyclonedx-xml@1.5, syft-json.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]", required = true)]
     pub outputs: Vec<OutputSpec>,
 }
@@ -192,7 +193,8 @@ pub struct ScanArgs {
     pub source: String,
 
     /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: table, json,
-    /// spdx-json, spdx-tag-value, cyclonedx-json (1.6), cyclonedx-json@1.5, cyclonedx-xml.
+    /// spdx-json, spdx-tag-value, spdx-json@3.0, cyclonedx-json (1.6), cyclonedx-json@1.7,
+    /// cyclonedx-json@1.5, cyclonedx-xml (1.6), cyclonedx-xml@1.7, cyclonedx-xml@1.5, syft-json.
     #[arg(
         short,
         long = "output",

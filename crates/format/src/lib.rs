@@ -4,7 +4,9 @@
 //! - [`json`]: sbomgen's native document, keys sorted, byte-identical across runs.
 //! - [`table`]: a human summary.
 //! - [`spdx`]: SPDX 2.3 JSON and tag-value.
-//! - [`cyclonedx`]: CycloneDX 1.6 (or 1.5) JSON and 1.6 XML.
+//! - [`spdx3`]: SPDX 3.0.1 JSON-LD (`spdx-json@3.0`).
+//! - [`cyclonedx`]: CycloneDX 1.6 (default), 1.7 or 1.5, JSON and XML.
+//! - [`syft`]: syft-json as Syft 1.18 writes it, for Grype.
 //! - [`read`]: recognises a native, SPDX or CycloneDX JSON document and rebuilds an [`Sbom`].
 //!
 //! Shared by the standard formats: [`meta`] (timestamp and document UUID, derived from the
@@ -34,6 +36,8 @@ pub mod meta;
 pub mod provenance;
 pub mod read;
 pub mod spdx;
+pub mod spdx3;
+pub mod syft;
 pub mod table;
 
 pub use cyclonedx::SpecVersion;
@@ -47,8 +51,12 @@ pub enum Format {
     Table,
     SpdxJson,
     SpdxTagValue,
+    /// SPDX 3.0.1 JSON-LD.
+    SpdxJson3,
     CycloneDxJson(SpecVersion),
     CycloneDxXml(SpecVersion),
+    /// Syft's own JSON (schema 16.0.18), Grype's richest input.
+    SyftJson,
 }
 
 impl Format {
@@ -58,10 +66,14 @@ impl Format {
         Format::Json,
         Format::SpdxJson,
         Format::SpdxTagValue,
+        Format::SpdxJson3,
         Format::CycloneDxJson(SpecVersion::V1_6),
+        Format::CycloneDxJson(SpecVersion::V1_7),
         Format::CycloneDxJson(SpecVersion::V1_5),
         Format::CycloneDxXml(SpecVersion::V1_6),
+        Format::CycloneDxXml(SpecVersion::V1_7),
         Format::CycloneDxXml(SpecVersion::V1_5),
+        Format::SyftJson,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,10 +82,14 @@ impl Format {
             Format::Table => "table",
             Format::SpdxJson => "spdx-json",
             Format::SpdxTagValue => "spdx-tag-value",
+            Format::SpdxJson3 => "spdx-json@3.0",
             Format::CycloneDxJson(SpecVersion::V1_6) => "cyclonedx-json",
+            Format::CycloneDxJson(SpecVersion::V1_7) => "cyclonedx-json@1.7",
             Format::CycloneDxJson(SpecVersion::V1_5) => "cyclonedx-json@1.5",
             Format::CycloneDxXml(SpecVersion::V1_6) => "cyclonedx-xml",
+            Format::CycloneDxXml(SpecVersion::V1_7) => "cyclonedx-xml@1.7",
             Format::CycloneDxXml(SpecVersion::V1_5) => "cyclonedx-xml@1.5",
+            Format::SyftJson => "syft-json",
         }
     }
 
@@ -115,6 +131,7 @@ impl FromStr for Format {
             ("cyclonedx-xml@1.6", Format::CycloneDxXml(SpecVersion::V1_6)),
             ("spdx-json@2.3", Format::SpdxJson),
             ("spdx-tag-value@2.3", Format::SpdxTagValue),
+            ("spdx-json@3.0.1", Format::SpdxJson3),
         ];
         Format::ALL
             .iter()
@@ -138,8 +155,10 @@ pub fn write(
         Format::Table => table::write(sbom, out),
         Format::SpdxJson => spdx::write_json(sbom, info, out),
         Format::SpdxTagValue => spdx::write_tag_value(sbom, info, out),
+        Format::SpdxJson3 => spdx3::write_json(sbom, info, out),
         Format::CycloneDxJson(version) => cyclonedx::write_json(sbom, info, version, out),
         Format::CycloneDxXml(version) => cyclonedx::write_xml(sbom, info, version, out),
+        Format::SyftJson => syft::write_json(sbom, out),
     }
 }
 

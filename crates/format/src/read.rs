@@ -1,15 +1,19 @@
-//! Reads a JSON SBOM back into the native model, whichever of the three JSON formats it is.
+//! Reads a JSON SBOM back into the native model, in whichever JSON format sbomgen reads.
 
 use sbomgen_model::Sbom;
 
-use crate::{cyclonedx, spdx, FormatError};
+use crate::{cyclonedx, spdx, spdx3, syft, FormatError};
 
 /// The kinds of document [`read`] recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Native,
     Spdx,
+    /// SPDX 3 JSON-LD (`@context` an spdx.org 3.x context).
+    Spdx3,
     CycloneDx,
+    /// syft-json: Syft's, or sbomgen's own.
+    SyftJson,
 }
 
 /// Tells the document kind from its top-level keys.
@@ -17,8 +21,12 @@ pub fn detect(document: &serde_json::Value) -> Option<InputKind> {
     let object = document.as_object()?;
     if object.contains_key("spdxVersion") {
         Some(InputKind::Spdx)
+    } else if spdx3::is_spdx3(document) {
+        Some(InputKind::Spdx3)
     } else if object.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
         Some(InputKind::CycloneDx)
+    } else if syft::is_syft_json(document) {
+        Some(InputKind::SyftJson)
     } else if object.contains_key("source") && object.contains_key("packages") {
         Some(InputKind::Native)
     } else {
@@ -38,9 +46,13 @@ pub fn read(bytes: &[u8], what: &str) -> Result<Sbom, FormatError> {
         Some(InputKind::Native) => serde_json::from_value(document)
             .map_err(|e| unreadable(format!("not an sbomgen document: {e}"))),
         Some(InputKind::Spdx) => spdx::read_json(&document),
+        Some(InputKind::Spdx3) => spdx3::read_json(&document),
         Some(InputKind::CycloneDx) => cyclonedx::read_json(&document),
+        Some(InputKind::SyftJson) => syft::read_json(&document),
         None => Err(unreadable(
-            "neither an sbomgen, SPDX (spdxVersion) nor CycloneDX (bomFormat) JSON document".into(),
+            "neither an sbomgen, SPDX (spdxVersion, or an SPDX 3 @context), CycloneDX (bomFormat) nor syft-json \
+             (artifacts, descriptor) JSON document"
+                .into(),
         )),
     }
     // Readers name the place inside the document; the message also names the file.

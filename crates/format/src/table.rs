@@ -101,8 +101,30 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> Result<(), FormatError> {
             &["NAME", "VERSION", "TYPE", "INTRODUCED", "REMOVED"],
             &rows,
         )?;
+        let removed = sbom
+            .packages
+            .iter()
+            .filter(|p| p.removed_in.is_some())
+            .count();
+        if removed > 0 {
+            writeln!(out)?;
+            writeln!(out, "{}", removed_note(removed))?;
+        }
     }
     Ok(())
+}
+
+/// Where the packages with a REMOVED layer went in the other formats: a reader of the table
+/// must not expect them among a standard document's installed packages.
+fn removed_note(removed: usize) -> String {
+    let packages = if removed == 1 { "package" } else { "packages" };
+    format!(
+        "{removed} {packages} installed by a layer and removed by a later one (REMOVED column): \
+         absent from the final filesystem, still in the image's lower layers. Standard documents \
+         keep them out of the installed packages (CycloneDX formulation, SPDX 2.3 image \
+         annotations, SPDX 3.0 build-scoped relationships, syft-json descriptor); \
+         --scope squashed leaves them out."
+    )
 }
 
 fn table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
@@ -163,5 +185,35 @@ mod tests {
         assert_eq!(human_size(61_000_000), "61.0 MB");
         assert_eq!(shorten("RUN  apt-get\n install", 60), "RUN apt-get install");
         assert_eq!(shorten("abcdef", 4), "abc…");
+    }
+
+    fn rendered(packages: Vec<sbomgen_model::Package>) -> String {
+        let sbom = Sbom {
+            packages,
+            ..Sbom::default()
+        };
+        let mut out = Vec::new();
+        write(&sbom, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn removed_packages_come_with_where_they_went() {
+        let package = |name: &str, removed_in| sbomgen_model::Package {
+            name: name.into(),
+            version: "1".into(),
+            kind: "deb".into(),
+            introduced_in: Some(0),
+            removed_in,
+            ..Default::default()
+        };
+        let table = rendered(vec![package("kept", None), package("gone", Some(1))]);
+        assert!(
+            table.contains("1 package installed by a layer and removed"),
+            "{table}"
+        );
+        assert!(table.contains("CycloneDX formulation"), "{table}");
+        let table = rendered(vec![package("kept", None)]);
+        assert!(!table.contains("removed by a later one"), "{table}");
     }
 }

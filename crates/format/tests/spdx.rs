@@ -56,6 +56,7 @@ fn sample() -> Sbom {
     new_curl.depends_on = vec!["libc6".into()];
     new_curl.source_name = Some("curl".into());
     new_curl.licenses = vec!["curl".into(), "public-domain".into()];
+    new_curl.metadata = old_curl.metadata.clone();
     let twin = package("deb", "libc6", "2.36-9", 0);
     let mut bash = package("rpm", "bash", "1:5.1.8-6.el9", 1);
     bash.purl = Some("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1&distro=rhel-9.2".into());
@@ -254,24 +255,25 @@ fn document_shape() {
     ));
     let by_name =
         |name: &str| -> Vec<&Value> { packages.iter().filter(|p| p["name"] == name).collect() };
-    // The distro holds the installed OS packages; the removed curl hangs off the image.
+    // The distro holds the OS packages, all installed: the removed curl is no element.
     for p in by_name("curl")
         .into_iter()
         .chain(by_name("libc6"))
         .chain(by_name("bash"))
     {
         let id = p["SPDXID"].as_str().unwrap();
-        let removed = p.get("comment").is_some();
-        assert_eq!(
+        assert!(
             has("SPDXRef-OperatingSystem-debian", "CONTAINS", id),
-            !removed,
             "{id}"
         );
-        assert_eq!(has("SPDXRef-Image", "CONTAINS", id), removed, "{id}");
+        assert!(!has("SPDXRef-Image", "CONTAINS", id), "{id}");
+        assert!(p.get("comment").is_none(), "{id}");
     }
     let left_pad = by_name("left-pad")[0]["SPDXID"].as_str().unwrap();
     assert!(has("SPDXRef-Image", "CONTAINS", left_pad));
     let curl = by_name("curl");
+    assert_eq!(curl.len(), 1, "only the installed curl is an element");
+    assert_eq!(curl[0]["versionInfo"], "7.88.1-10+deb12u5");
     let libc6 = by_name("libc6");
     assert_eq!(libc6.len(), 2, "twins are two packages");
     assert_ne!(libc6[0]["SPDXID"], libc6[1]["SPDXID"]);
@@ -286,11 +288,7 @@ fn document_shape() {
         ),
         "{depends:?}"
     );
-    assert_eq!(
-        depends.len(),
-        2,
-        "each curl depends on one libc6: {depends:?}"
-    );
+    assert_eq!(depends.len(), 1, "curl depends on one libc6: {depends:?}");
     let sorted: Vec<&Value> = doc["relationships"].as_array().unwrap().iter().collect();
     let key = |r: &&Value| {
         (
@@ -304,40 +302,72 @@ fn document_shape() {
         "relationships sorted"
     );
 
-    // The removed curl: a human note, machine-readable annotations, SPDX licences.
-    let old = curl
+    // The removed curl: the native package, whole, in an annotation of the image.
+    let notes = |p: &Value| -> Vec<String> {
+        p["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                assert_eq!(a["annotationType"], "OTHER");
+                assert_eq!(a["annotationDate"], "2024-02-03T04:05:06Z");
+                assert!(a["annotator"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Tool: sbomgen-"));
+                a["comment"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    let image_notes = notes(image);
+    let removed: Vec<Package> = image_notes
         .iter()
-        .find(|c| c["versionInfo"] == "7.88.1-10+deb12u4")
-        .unwrap();
-    let comment = old["comment"].as_str().unwrap();
-    assert!(comment.starts_with("REMOVED in layer 2 ("), "{comment}");
-    let notes: Vec<&str> = old["annotations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            assert_eq!(a["annotationType"], "OTHER");
-            assert_eq!(a["annotationDate"], "2024-02-03T04:05:06Z");
-            assert!(a["annotator"]
-                .as_str()
-                .unwrap()
-                .starts_with("Tool: sbomgen-"));
-            a["comment"].as_str().unwrap()
-        })
+        .filter_map(|n| n.strip_prefix("sbomgen:removedPackage="))
+        .map(|json| serde_json::from_str(json).unwrap())
         .collect();
-    assert!(
-        notes.contains(&"sbomgen:layer:removed:index=2"),
-        "{notes:?}"
-    );
-    assert!(notes.contains(&"sbomgen:removed=true"));
-    assert!(notes.contains(&"sbomgen:replacedBy=7.88.1-10+deb12u5"));
+    let sample = sample();
+    let old_curl = sample
+        .packages
+        .iter()
+        .find(|p| p.removed_in.is_some())
+        .unwrap();
+    assert_eq!(removed, std::slice::from_ref(old_curl));
+    // Trivy's layer vocabulary beside sbomgen's: the image's layers, each package's
+    // introducing layer.
+    for layer in &sample.layers {
+        let diff_id = layer.diff_id.as_ref().unwrap();
+        assert!(image_notes.contains(&format!("DiffID: {diff_id}")));
+    }
+    assert!(image_notes.contains(&format!("ImageID: {}", digest('e'))));
+    for p in &packages[2..] {
+        let native = sample
+            .packages
+            .iter()
+            .find(|n| n.name == p["name"] && n.version == p["versionInfo"])
+            .unwrap();
+        let layer = &sample.layers[native.introduced_in.unwrap()];
+        let trivy: Vec<String> = notes(p)
+            .into_iter()
+            .filter(|n| n.starts_with("Layer"))
+            .collect();
+        assert_eq!(
+            trivy,
+            [
+                format!("LayerDiffID: {}", layer.diff_id.as_ref().unwrap()),
+                format!("LayerDigest: {}", layer.digest.as_ref().unwrap()),
+            ],
+            "{}",
+            native.name
+        );
+    }
+    let curl = curl[0];
     assert_eq!(
-        old["supplier"],
+        curl["supplier"],
         "Person: Alessandro Ghedini (ghedo@debian.org)"
     );
-    assert_eq!(old["homepage"], "https://curl.se/");
-    assert_eq!(old["licenseConcluded"], "NOASSERTION");
-    assert_eq!(old["licenseDeclared"], "curl AND LicenseRef-public-domain");
+    assert_eq!(curl["homepage"], "https://curl.se/");
+    assert_eq!(curl["licenseConcluded"], "NOASSERTION");
+    assert_eq!(curl["licenseDeclared"], "curl AND LicenseRef-public-domain");
     assert!(doc["hasExtractedLicensingInfos"].as_array().unwrap().contains(
         &json!({"licenseId": "LicenseRef-public-domain", "extractedText": "public-domain", "name": "public-domain"})
     ));
@@ -414,6 +444,13 @@ fn tag_value_carries_the_same_content() {
     assert!(text.contains(
         "AnnotationComment: <text>sbomgen:layer:1:createdBy=RUN <<EOF\napt-get update\n"
     ));
+    assert!(text.contains("AnnotationComment: <text>sbomgen:removedPackage={\"name\":\"curl\""));
+    assert!(text.contains("AnnotationComment: <text>LayerDiffID: sha256:"));
+    // Trivy reads tag-value annotations under the document: the same notes as attribution.
+    assert_eq!(
+        count("PackageAttributionText: <text>LayerDiffID: sha256:"),
+        packages.len() - 2
+    );
     assert!(
         text.contains("PackageCopyrightText: NOASSERTION\n"),
         "a keyword, not text"
@@ -473,6 +510,10 @@ fn native_spdx_native_round_trip() {
     assert_eq!(back.packages.len(), sbom.packages.len());
     let names: HashSet<&str> = sbom.packages.iter().map(|p| p.name.as_str()).collect();
     for (got, want) in back.packages.iter().zip(&sbom.packages) {
+        if want.removed_in.is_some() {
+            assert_eq!(got, want, "removed packages come back exactly");
+            continue;
+        }
         let mut want = want.clone();
         // Only edges to packages in the document survive (`not-in-the-image` has none).
         want.depends_on.retain(|d| names.contains(d.as_str()));
@@ -594,6 +635,45 @@ fn trivy_documents_keep_their_layer_provenance() {
     let again = read(&emit(Format::SpdxJson, &sbom), "ours").unwrap();
     assert_eq!(again.packages, sbom.packages);
     assert_eq!(again.layers, sbom.layers);
+}
+
+/// sbomgen writes Trivy's `LayerDiffID` beside its own provenance: reading its own document,
+/// sbomgen's annotations decide; without them, the Trivy annotation is read as Trivy's is.
+#[test]
+fn trivy_layer_annotations_are_a_duplicate_on_sbomgen_documents() {
+    let sbom = sample();
+    let native_musl = sbom.packages.iter().find(|p| p.name == "musl").unwrap();
+    assert_eq!(native_musl.introduced_in, Some(1));
+    let diff_id = |i: usize| sbom.layers[i].diff_id.as_ref().unwrap().to_string();
+    let mut doc = spdx_json(&sbom);
+    fn musl_annotations(doc: &mut Value) -> &mut Vec<Value> {
+        doc["packages"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|p| p["name"] == "musl")
+            .unwrap()["annotations"]
+            .as_array_mut()
+            .unwrap()
+    }
+    let musl_in = |doc: &Value| {
+        let back = read(doc.to_string().as_bytes(), "doc").unwrap();
+        let musl = back.packages.iter().find(|p| p.name == "musl").unwrap();
+        musl.introduced_in
+    };
+    for a in musl_annotations(&mut doc).iter_mut() {
+        if a["comment"].as_str().unwrap().starts_with("LayerDiffID: ") {
+            a["comment"] = json!(format!("LayerDiffID: {}", diff_id(0)));
+        }
+    }
+    assert_eq!(musl_in(&doc), Some(1), "sbomgen's own provenance wins");
+    // Without sbomgen's annotations, Trivy's says which layer introduced it.
+    let annotations = musl_annotations(&mut doc);
+    annotations.retain(|a| !a["comment"].as_str().unwrap().starts_with("sbomgen:"));
+    assert_eq!(annotations.len(), 2, "LayerDiffID and LayerDigest remain");
+    assert_eq!(musl_in(&doc), Some(0));
+    musl_annotations(&mut doc)[0]["comment"] = json!(format!("LayerDiffID: {}", diff_id(1)));
+    assert_eq!(musl_in(&doc), Some(1));
 }
 
 #[test]

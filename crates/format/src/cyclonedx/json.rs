@@ -9,7 +9,7 @@ use std::io::Write;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::licenses::{License, Licenses};
-use super::model::{Bom, Component, Dependency, Supplier};
+use super::model::{Bom, Component, Dependency, Formula, Supplier};
 use crate::FormatError;
 
 /// Writes `bom` pretty-printed (two spaces) with a final newline.
@@ -132,7 +132,18 @@ fn document(bom: &Bom) -> Node {
             "dependencies",
             Node::Array(bom.dependencies.iter().map(dependency).collect()),
         )
+        .opt_node("formulation", bom.removed.as_ref().map(formulation))
         .done()
+}
+
+fn formulation(formula: &Formula) -> Node {
+    Node::Array(vec![Object::default()
+        .str("bom-ref", formula.bom_ref)
+        .list(
+            "components",
+            formula.components.iter().map(component).collect(),
+        )
+        .done()])
 }
 
 fn component(c: &Component) -> Node {

@@ -1,19 +1,32 @@
-//! CycloneDX documents: JSON 1.6 and 1.5, XML 1.6 and 1.5, and reading JSON back.
+//! CycloneDX documents: JSON and XML in 1.7, 1.6 (the default) and 1.5, and reading JSON back.
 //!
 //! One in-memory model ([`model::Bom`], built once from the [`Sbom`]) is encoded by [`json`] and
 //! [`xml`], so both encodings always say the same thing. Layout, chosen for what consumers
-//! expect (Trivy, Grype, Dependency-Track):
+//! expect (Trivy, Syft and Grype, Dependency-Track):
 //!
 //! - `metadata.component` is the image (`container`), with the layer provenance as `sbomgen:`
 //!   properties ([`crate::provenance::image_properties`]);
-//! - the distro is an `operating-system` component whose dependency entry lists every OS
-//!   package: Trivy and Dependency-Track only match OS packages reachable from it;
-//! - every package is a top-level `library` component with its provenance properties; a removed
-//!   package's `description` starts with the removal note;
-//! - `dependencies` has an entry for every component (empty ones say "no dependencies", as the
-//!   specification asks), the image depending on the distro and on the non-OS packages.
+//! - the distro is an `operating-system` component whose dependency entry lists every
+//!   installed OS package: Trivy and Dependency-Track only match OS packages reachable from it;
+//! - every package still in the final filesystem is a top-level `library` component;
+//! - every package a later layer removed is a component of one `formulation` entry (bom-ref
+//!   `removed-packages`), where Trivy and Syft do not count it as installed (`scope: excluded`
+//!   does not stop Trivy); its `description` starts with the removal note;
+//! - each package carries its `sbomgen:` provenance properties and, as aliases naming the
+//!   layer that introduced it, Trivy's `aquasecurity:trivy:Layer{DiffID,Digest}` and Syft's
+//!   `syft:location:0:{layerID,path}` ([`peers`]), so `trivy sbom` shows `Layer.DiffID` and
+//!   `syft convert` keeps the `layerID`;
+//! - `dependencies` has an entry for every package, removed ones included, and for the image
+//!   and distro (empty ones say "no dependencies", as the specification asks); every
+//!   reference resolves to a bom-ref of the document.
 //!
-//! [`read`] rebuilds an [`Sbom`] from sbomgen's documents and, best effort, Syft's and Trivy's.
+//! 1.6 stays the default: Syft before 1.46 (Syft 1.18 here answers "sbom format not
+//! recognized"), the Grype releases bundling it, and Dependency-Track before its 1.7 support
+//! (DependencyTrack/dependency-track#5818, #6703) refuse 1.7, while every one of them reads
+//! 1.6; Trivy reads both.
+//!
+//! [`read`] rebuilds an [`Sbom`] from sbomgen's documents and, best effort, Syft's and Trivy's
+//! ([`foreign`]).
 
 use std::io::Write;
 
@@ -21,26 +34,33 @@ use sbomgen_model::Sbom;
 
 use crate::{DocumentInfo, FormatError};
 
+mod component;
 mod cpe;
+mod foreign;
 mod json;
 mod licenses;
 mod model;
+mod peers;
 mod read;
 mod xml;
+
+pub use peers::{INTRODUCED_DIFF_ID, INTRODUCED_DIGEST};
 
 /// The CycloneDX specification version a document follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SpecVersion {
     V1_5,
     V1_6,
+    V1_7,
 }
 
 impl SpecVersion {
-    /// `1.5` or `1.6`, as `specVersion` says it.
+    /// `1.5`, `1.6` or `1.7`, as `specVersion` says it.
     pub fn as_str(self) -> &'static str {
         match self {
             SpecVersion::V1_5 => "1.5",
             SpecVersion::V1_6 => "1.6",
+            SpecVersion::V1_7 => "1.7",
         }
     }
 }
@@ -70,5 +90,9 @@ pub fn read_json(document: &serde_json::Value) -> Result<Sbom, FormatError> {
     read::read(document)
 }
 
+#[cfg(test)]
+mod read_tests;
+#[cfg(test)]
+mod test_schema;
 #[cfg(test)]
 mod tests;

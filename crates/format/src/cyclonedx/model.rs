@@ -1,18 +1,17 @@
 //! The CycloneDX document as both encodings write it, built once from the native [`Sbom`].
 //!
-//! Every decision about what goes where (which component a package becomes, which licence
-//! form, which hash, the dependency graph) is made here, so the JSON and XML writers only
-//! spell it out and cannot disagree.
+//! Every decision about what goes where (which packages are components and which go into
+//! `formulation`, the dependency graph) is made here, and what each component says in
+//! [`super::component`], so the JSON and XML writers only spell it out and cannot disagree.
 
-use base64::Engine as _;
-use sbomgen_model::{Digest, Distro, Package, Sbom};
+use sbomgen_model::Sbom;
 
-use super::cpe;
+use super::component::{image_component, os_component, package_component};
 use super::licenses::Licenses;
 use super::SpecVersion;
-use crate::ids::{self, ImageIdentity};
+use crate::ids;
 use crate::meta::{TOOL_NAME, TOOL_VERSION};
-use crate::provenance::{self, Property};
+use crate::provenance::Property;
 use crate::DocumentInfo;
 
 /// The image's `bom-ref`.
@@ -24,6 +23,8 @@ pub(crate) const OS_REF: &str = "os";
 pub(crate) const PACKAGE_REF_PREFIX: &str = "package-";
 /// CPEs beyond the first (CycloneDX has one `cpe` field), and any the field cannot hold.
 pub(crate) const CPE_PROPERTY: &str = "sbomgen:cpe23";
+/// The `bom-ref` of the formula holding the removed packages.
+pub(crate) const REMOVED_FORMULA_REF: &str = "removed-packages";
 
 /// A whole document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,10 +37,25 @@ pub(crate) struct Bom {
     pub tool_version: &'static str,
     /// `metadata.component`.
     pub image: Component,
-    /// The distro (first, when known), then the packages in document order.
+    /// The distro (first, when known), then the packages still installed, in document order.
     pub components: Vec<Component>,
-    /// One entry per component, image first, in component order.
+    /// One entry per component (the removed packages' included), image first, in package order.
     pub dependencies: Vec<Dependency>,
+    /// The packages a later layer removed, when there are any.
+    pub removed: Option<Formula>,
+}
+
+/// A `formulation` entry: the packages a lower layer installed and a later one removed.
+///
+/// Consumers count top-level `components` as what the image contains, and `scope: excluded`
+/// does not stop them (Trivy ignores it). A formula's components are "transient components
+/// used in the making" of the BOM's subject, which removed packages are, and neither Trivy nor
+/// Syft reads them as installed: the final filesystem's package list is exact, and the
+/// removed packages stay in the document with their provenance (sbomgen issue 13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Formula {
+    pub bom_ref: &'static str,
+    pub components: Vec<Component>,
 }
 
 /// The component types sbomgen writes.
@@ -78,7 +94,7 @@ pub(crate) struct Component {
 }
 
 impl Component {
-    fn new(kind: ComponentType, bom_ref: String, name: String) -> Self {
+    pub(super) fn new(kind: ComponentType, bom_ref: String, name: String) -> Self {
         Component {
             kind,
             bom_ref,
@@ -147,17 +163,21 @@ impl Bom {
             .map(os_component);
 
         // The distro reaches the OS packages it still holds; the image reaches the distro and
-        // everything else, so every package is reachable from the root. Removed packages hang
-        // off the image, not the distro: matchers that read OS packages through the distro
-        // (Trivy, Dependency-Track) then report what the final filesystem runs, while the
-        // document still shows what the lower layers ship.
+        // the other installed packages, so every installed package is reachable from the
+        // root. Matchers that read OS packages through the distro (Trivy, Dependency-Track)
+        // need that edge. Removed packages are reached from neither: they are not in the
+        // final filesystem. Their own entries stay, so what they depended on is still told
+        // (a reference into `formulation` resolves: bom-refs are unique across the BOM).
         let mut image_deps: Vec<String> = Vec::new();
         let mut os_deps: Vec<String> = Vec::new();
         if os.is_some() {
             image_deps.push(OS_REF.to_string());
         }
         for (package, reference) in sbom.packages.iter().zip(&refs) {
-            if os.is_some() && ids::is_os_package(package) && package.removed_in.is_none() {
+            if package.removed_in.is_some() {
+                continue;
+            }
+            if os.is_some() && ids::is_os_package(package) {
                 os_deps.push(reference.clone());
             } else {
                 image_deps.push(reference.clone());
@@ -173,12 +193,15 @@ impl Bom {
         }
 
         let mut components: Vec<Component> = os.into_iter().collect();
-        components.extend(
-            sbom.packages
-                .iter()
-                .zip(&refs)
-                .map(|(package, reference)| package_component(sbom, package, reference)),
-        );
+        let mut removed: Vec<Component> = Vec::new();
+        for (package, reference) in sbom.packages.iter().zip(&refs) {
+            let component = package_component(sbom, package, reference);
+            if package.removed_in.is_some() {
+                removed.push(component);
+            } else {
+                components.push(component);
+            }
+        }
         Bom {
             version,
             serial_number: format!("urn:uuid:{}", info.uuid),
@@ -188,6 +211,10 @@ impl Bom {
             image,
             components,
             dependencies,
+            removed: (!removed.is_empty()).then_some(Formula {
+                bom_ref: REMOVED_FORMULA_REF,
+                components: removed,
+            }),
         }
     }
 }
@@ -198,275 +225,5 @@ fn dependency(reference: String, mut depends_on: Vec<String>) -> Dependency {
     Dependency {
         reference,
         depends_on,
-    }
-}
-
-/// The image: named by its repository (or file), versioned by its tag (else its manifest
-/// digest, as Syft does), identified by its `pkg:oci` purl and manifest hash.
-fn image_component(sbom: &Sbom, identity: &ImageIdentity) -> Component {
-    let manifest = sbom.source.manifest_digest.as_ref();
-    let mut image = Component::new(
-        ComponentType::Container,
-        IMAGE_REF.to_string(),
-        identity.name.clone(),
-    );
-    image.version = identity
-        .tag
-        .clone()
-        .or_else(|| manifest.map(ToString::to_string));
-    image.purl = identity.purl.clone();
-    image.hashes = manifest.and_then(digest_hash).into_iter().collect();
-    image.properties = provenance::image_properties(sbom);
-    image
-}
-
-fn os_component(distro: &Distro) -> Component {
-    let mut os = Component::new(
-        ComponentType::OperatingSystem,
-        OS_REF.to_string(),
-        ids::os_family(&distro.id).to_string(),
-    );
-    os.version = distro.version_id.clone().filter(|v| !v.is_empty());
-    os.description = distro.pretty_name.clone().filter(|p| !p.is_empty());
-    os
-}
-
-fn package_component(sbom: &Sbom, package: &Package, reference: &str) -> Component {
-    let text = |key: &str| {
-        package
-            .metadata
-            .get(key)
-            .and_then(serde_json::Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
-    let mut component = Component::new(
-        ComponentType::Library,
-        reference.to_string(),
-        package.name.clone(),
-    );
-    component.version = Some(package.version.clone()).filter(|v| !v.is_empty());
-    // A removed package must be recognisable at a glance, in tools that show only the
-    // description: the note comes first, the package's own description after it.
-    let description = text("description").or_else(|| text("summary"));
-    component.description = match (provenance::removal_note(sbom, package), description) {
-        (Some(note), Some(description)) => Some(format!("{note} {description}")),
-        (Some(note), None) => Some(note),
-        (None, description) => description.map(str::to_string),
-    };
-    component.supplier = text("maintainer")
-        .map(Supplier::from_maintainer)
-        .or_else(|| {
-            text("vendor").map(|vendor| Supplier {
-                name: vendor.to_string(),
-                contact: None,
-            })
-        });
-    component.hashes = text("pullChecksum")
-        .and_then(apk_checksum)
-        .into_iter()
-        .collect();
-    component.licenses = Licenses::choose(&package.licenses);
-    component.purl = package.purl.clone();
-    component.external_references = text("homepage")
-        .or_else(|| text("url"))
-        .filter(|url| is_web_url(url))
-        .map(|url| ExternalReference {
-            kind: "website",
-            url: url.to_string(),
-        })
-        .into_iter()
-        .collect();
-    component.properties = provenance::package_properties(sbom, package);
-    // The first CPE goes in `cpe` when the schema's pattern admits it; the rest (all of them
-    // otherwise) keep their order as properties, so a reader rebuilds the same list.
-    let mut cpes = package.cpes.iter().filter(|c| !c.trim().is_empty());
-    let mut rest: Vec<&String> = Vec::new();
-    if let Some(first) = cpes.next() {
-        if cpe::is_valid(first) {
-            component.cpe = Some(first.clone());
-        } else {
-            rest.push(first);
-        }
-    }
-    rest.extend(cpes);
-    component.properties.extend(
-        rest.into_iter()
-            .map(|c| (CPE_PROPERTY.to_string(), c.clone())),
-    );
-    component
-}
-
-impl Supplier {
-    /// `Name <address>` → the name, with a contact holding the address when it is a
-    /// well-formed one (the schema checks e-mail format); anything else is kept verbatim as
-    /// the name.
-    pub fn from_maintainer(maintainer: &str) -> Supplier {
-        let parsed = maintainer
-            .strip_suffix('>')
-            .and_then(|m| m.rsplit_once('<'))
-            .map(|(name, email)| (name.trim(), email.trim()))
-            .filter(|(_, email)| is_email(email));
-        match parsed {
-            Some((name, email)) => Supplier {
-                name: if name.is_empty() { email } else { name }.to_string(),
-                contact: Some(Contact {
-                    name: Some(name.to_string()).filter(|n| !n.is_empty()),
-                    email: email.to_string(),
-                }),
-            },
-            None => Supplier {
-                name: maintainer.to_string(),
-                contact: None,
-            },
-        }
-    }
-
-    /// The maintainer text this supplier was made from.
-    pub fn to_maintainer(&self) -> String {
-        match &self.contact {
-            Some(Contact {
-                name: Some(name),
-                email,
-            }) => format!("{name} <{email}>"),
-            Some(Contact { name: None, email }) => format!("<{email}>"),
-            None => self.name.clone(),
-        }
-    }
-}
-
-/// A conservative e-mail check (RFC 5321 dot-atom local part, dotted DNS domain, length
-/// limits): anything looser risks the schema's `idn-email` format.
-pub(crate) fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.split_once('@') else {
-        return false;
-    };
-    let atom = |part: &str, extra: &str| {
-        !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
-    };
-    let local_ok = local.len() <= 64 && local.split('.').all(|a| atom(a, "!#$%&'*+/=?^_`{|}~-"));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels
-            .iter()
-            .all(|l| atom(l, "-") && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'));
-    local_ok && domain_ok && text.len() <= 254
-}
-
-/// `http(s)://` URLs made only of characters an IRI allows (RFC 3987: unreserved, reserved
-/// but for the IPv6 brackets, well-formed `%` escapes, at most one `#`): the schema checks the
-/// format, and a homepage field is free text, so anything doubtful is left out.
-pub(crate) fn is_web_url(text: &str) -> bool {
-    let Some(rest) = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    let bytes = rest.as_bytes();
-    let escapes_ok = bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    let chars_ok = rest.chars().all(|c| {
-        c.is_ascii_alphanumeric()
-            || "-._~:/?#@!$&'()*+,;=%".contains(c)
-            || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
-    });
-    !rest.is_empty()
-        && !rest.starts_with('/')
-        && rest.matches('#').count() <= 1
-        && escapes_ok
-        && chars_ok
-}
-
-/// An apk `C:` field (`Q1` + base64 of the SHA-1 of the package's control segment) as a SHA-1
-/// hash; anything else gives nothing rather than a guess.
-pub(crate) fn apk_checksum(field: &str) -> Option<Hash> {
-    let encoded = field.strip_prefix("Q1")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    (bytes.len() == 20).then(|| Hash {
-        alg: "SHA-1",
-        content: hex::encode(bytes),
-    })
-}
-
-/// A `sha256:…`-style digest as a CycloneDX hash, for the algorithms CycloneDX names.
-fn digest_hash(digest: &Digest) -> Option<Hash> {
-    let (alg, length) = match digest.algorithm() {
-        "sha256" => ("SHA-256", 64),
-        "sha384" => ("SHA-384", 96),
-        "sha512" => ("SHA-512", 128),
-        _ => return None,
-    };
-    let hex = digest.hex().to_ascii_lowercase();
-    (hex.len() == length && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then_some(Hash { alg, content: hex })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_well_formed_addresses_and_urls_are_kept() {
-        for email in ["debian@example.org", "timo.teras@iki.fi", "a+b@x-y.co"] {
-            assert!(is_email(email), "{email}");
-        }
-        for email in ["", "x", "a@b", "a b@c.d", "a@-b.c", "a..b@c.d", "é@c.d"] {
-            assert!(!is_email(email), "{email}");
-        }
-        for url in [
-            "https://musl.libc.org/",
-            "http://x.org/a%20b?q=1#f",
-            "https://b\u{fc}cher.de",
-        ] {
-            assert!(is_web_url(url), "{url}");
-        }
-        for url in [
-            "ftp://x.org",
-            "https://",
-            "https:///x",
-            "https://x.org/a b",
-            "https://x.org/%zz",
-            "https://x.org/#a#b",
-            "https://[::1]/",
-            "<https://x.org>",
-        ] {
-            assert!(!is_web_url(url), "{url}");
-        }
-    }
-
-    #[test]
-    fn maintainers_split_into_a_name_and_an_address_and_back() {
-        for text in [
-            "Debian Maintainers <debian@example.org>",
-            "<a@b.c>",
-            "nobody",
-            "X <not an address>",
-        ] {
-            assert_eq!(Supplier::from_maintainer(text).to_maintainer(), text);
-        }
-        assert_eq!(
-            Supplier::from_maintainer("X <not an address>").contact,
-            None
-        );
-    }
-
-    #[test]
-    fn apk_checksums_become_sha1_and_nothing_else_does() {
-        assert_eq!(
-            apk_checksum("Q1yyMWoYnr7lKCxKm9mHlMwkd6dMY=").map(|h| h.content),
-            Some("cb2316a189ebee5282c4a9bd98794cc2477a74c6".to_string())
-        );
-        assert_eq!(apk_checksum("Q2abc="), None);
-        assert_eq!(apk_checksum("Q1!!"), None);
-        assert_eq!(apk_checksum("Q1AAAA"), None, "not 20 bytes");
     }
 }

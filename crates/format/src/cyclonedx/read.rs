@@ -1,41 +1,48 @@
 //! Reads a CycloneDX JSON document back into the native model.
 //!
 //! sbomgen's own documents come back whole: the image's `sbomgen:` properties rebuild the
-//! source, layers and hidden files, each package's rebuild its provenance. Other tools'
-//! documents are read best effort, with what they carry:
+//! source, layers and hidden files, each package's rebuild its provenance, and the removed
+//! packages come back from the `formulation` entry they were written to. The Trivy and Syft
+//! aliases sbomgen also writes are not a second source of truth: its own properties decide.
+//! Other tools' documents are read best effort, with what they carry ([`super::foreign`]):
 //!
-//! - Trivy: the image's `aquasecurity:trivy:DiffID`s (in layer order), `ImageID`, `RepoTag`,
-//!   `RepoDigest`; a package's `LayerDiffID`/`LayerDigest` (the layer that introduced it),
-//!   `FilePath`, `SrcName`, `SrcVersion`.
+//! - Trivy: the image's `aquasecurity:trivy:DiffID`s (sorted by digest, so they give an order
+//!   only when there is one layer), `ImageID`, `RepoTag`, `RepoDigest`; a package's
+//!   `LayerDiffID`/`LayerDigest` (the layer that introduced it), `FilePath`, `SrcName`,
+//!   `SrcVersion`.
 //! - Syft: a package's `syft:location:<n>:{path,layerID}` (`layerID` is a diff id), extra
-//!   CPEs as `syft:cpe23`, the distro's `syft:distro:*`. Syft lists no layers, so its layer
-//!   ids resolve only when the document names the layers some other way.
+//!   CPEs as `syft:cpe23`, the distro's `syft:distro:*`.
 //!
-//! A layer id that matches no known layer leaves the field unset rather than guessed. Packages
-//! are the `library`, `framework` and `application` components at any depth (Trivy's
-//! `application` components without purl or version group files, and are not packages);
-//! `depends_on` comes from `dependencies` between packages. Malformed input is an
+//! A layer id that matches no known layer leaves the index unset rather than guessed (Trivy's
+//! is kept in the package's metadata, see [`super::peers::keep_unplaced_layer`]). Packages are
+//! the `library`, `framework` and `application` components at any depth (Trivy's
+//! `application` components without purl or version group files, and are not packages), and
+//! the formulation components sbomgen marked removed; `depends_on` comes from `dependencies`
+//! between packages. Packages come out in the native document order. Malformed input is an
 //! [`FormatError::Unreadable`] naming the JSON path; unknown fields are ignored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use base64::Engine as _;
 use packageurl::PackageUrl;
 use serde_json::{Map, Value};
 
-use sbomgen_model::{Digest, Distro, Location, Package, Sbom};
+use sbomgen_model::{Distro, Package, Sbom};
 
+use super::foreign;
 use super::licenses::split_expression;
 use super::model::{Contact, Supplier, CPE_PROPERTY};
+use super::peers::{self, PeerFacts};
 use crate::ids;
 use crate::json_view::{self, Obj};
 use crate::meta::TOOL_NAME;
 use crate::provenance::{self, Property};
 use crate::FormatError;
 
-const TRIVY: &str = "aquasecurity:trivy:";
 const SYFT_CPE: &str = "syft:cpe23";
+/// How sbomgen marks a removed package ([`provenance::package_properties`]).
+const REMOVED_PROPERTY: (&str, &str) = ("sbomgen:removed", "true");
 
 /// Rebuilds an [`Sbom`] from `document`.
 pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
@@ -47,25 +54,10 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
         None => None,
     };
     let ours = written_by_sbomgen(&root)?;
-    if let Some(image) = &image {
-        let properties = properties(image)?;
-        provenance::apply_image_properties(&mut sbom, &properties);
-        if !ours {
-            foreign_image(&mut sbom, image, &properties)?;
-        }
-    }
 
-    let mut components = Vec::new();
-    if let Some(image) = &image {
-        collect_nested(image, &mut components)?;
-    }
-    for (n, value) in root.array("components")?.iter().enumerate() {
-        let component = view(value, format!("$.components[{n}]"))?;
-        components.push(component.clone());
-        collect_nested(&component, &mut components)?;
-    }
+    let components = gather(&root, image.as_ref())?;
 
-    let mut by_ref: HashMap<&str, usize> = HashMap::new();
+    let mut candidates = Vec::new();
     for component in &components {
         let kind = component.str("type")?.unwrap_or("");
         if kind == "operating-system" {
@@ -74,10 +66,25 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
             }
             continue;
         }
-        if !is_package(component, kind)? {
-            continue;
+        if is_package(component, kind)? {
+            let properties = properties(component)?;
+            let facts = PeerFacts::read(&properties);
+            candidates.push((component, properties, facts));
         }
-        let package = package(&sbom, component, ours)?;
+    }
+
+    if let Some(image) = &image {
+        let properties = properties(image)?;
+        provenance::apply_image_properties(&mut sbom, &properties);
+        if !ours {
+            let blob_digests = foreign::blob_digests(candidates.iter().map(|(_, _, f)| f));
+            foreign::image(&mut sbom, image, &properties, &blob_digests)?;
+        }
+    }
+
+    let mut by_ref: HashMap<&str, usize> = HashMap::new();
+    for (component, properties, facts) in &candidates {
+        let package = package(&sbom, component, properties, facts, ours)?;
         if let Some(reference) = component.str("bom-ref")? {
             by_ref.entry(reference).or_insert(sbom.packages.len());
         }
@@ -111,7 +118,40 @@ pub(super) fn read(document: &Value) -> Result<Sbom, FormatError> {
     for package in &mut sbom.packages {
         strip_removal_note(&layers_only, package);
     }
+    // Removed packages were written apart from the others; the native order puts them back.
+    sbom.sort_packages();
     Ok(sbom)
+}
+
+/// Every component that may be a package or the distro: the image's nested ones, the
+/// top-level ones at any depth, and the `formulation` components sbomgen marked removed (a
+/// formula's components are what made the subject; only those are packages of the image).
+fn gather<'a>(root: &Obj<'a>, image: Option<&Obj<'a>>) -> Result<Vec<Obj<'a>>, FormatError> {
+    let mut components = Vec::new();
+    if let Some(image) = image {
+        collect_nested(image, &mut components)?;
+    }
+    for (n, value) in root.array("components")?.iter().enumerate() {
+        let component = view(value, format!("$.components[{n}]"))?;
+        components.push(component.clone());
+        collect_nested(&component, &mut components)?;
+    }
+    let mut formulated = Vec::new();
+    for (n, value) in root.array("formulation")?.iter().enumerate() {
+        let formula = view(value, format!("$.formulation[{n}]"))?;
+        for (m, value) in formula.array("components")?.iter().enumerate() {
+            let component = view(value, format!("{}.components[{m}]", formula.path))?;
+            formulated.push(component.clone());
+            collect_nested(&component, &mut formulated)?;
+        }
+    }
+    for component in formulated {
+        if properties(&component)?.contains(&(REMOVED_PROPERTY.0.into(), REMOVED_PROPERTY.1.into()))
+        {
+            components.push(component);
+        }
+    }
+    Ok(components)
 }
 
 /// Whether sbomgen wrote the document: then its properties are authoritative (an absent one
@@ -131,50 +171,6 @@ fn written_by_sbomgen(root: &Obj<'_>) -> Result<bool, FormatError> {
             .iter()
             .any(|tool| tool.get("name").and_then(Value::as_str) == Some(TOOL_NAME))
     }))
-}
-
-/// The source and layers another tool's image component tells.
-fn foreign_image(
-    sbom: &mut Sbom,
-    image: &Obj<'_>,
-    properties: &[Property],
-) -> Result<(), FormatError> {
-    fn trivy<'p>(properties: &'p [Property], field: &'p str) -> impl Iterator<Item = &'p str> {
-        properties
-            .iter()
-            .filter(move |(name, _)| name.strip_prefix(TRIVY) == Some(field))
-            .map(|(_, value)| value.as_str())
-    }
-    let trivy = |field: &'static str| trivy(properties, field);
-    let name = image.str("name")?.filter(|n| !n.is_empty());
-    let version = image.str("version")?.filter(|v| !v.is_empty());
-    let version_digest = version.and_then(|v| v.parse::<Digest>().ok());
-    let source = &mut sbom.source;
-    source.reference = trivy("RepoTag").next().map(str::to_string).or_else(|| {
-        let name = name?;
-        Some(match version {
-            Some(tag) if version_digest.is_none() => format!("{name}:{tag}"),
-            _ => name.to_string(),
-        })
-    });
-    // Syft versions the image by its manifest digest; Trivy names it in `repo@digest`.
-    source.manifest_digest = version_digest.or_else(|| {
-        trivy("RepoDigest")
-            .filter_map(|d| d.rsplit_once('@'))
-            .find_map(|(_, digest)| digest.parse().ok())
-    });
-    source.config_digest = trivy("ImageID").find_map(|d| d.parse().ok());
-    if sbom.layers.is_empty() {
-        sbom.layers = trivy("DiffID")
-            .enumerate()
-            .map(|(index, diff_id)| sbomgen_model::LayerSummary {
-                index,
-                diff_id: diff_id.parse().ok(),
-                ..Default::default()
-            })
-            .collect();
-    }
-    Ok(())
 }
 
 /// Adds the components nested under `parent`, at any depth, each before its own children.
@@ -219,7 +215,13 @@ fn distro(component: &Obj<'_>) -> Result<Distro, FormatError> {
     })
 }
 
-fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError> {
+fn package(
+    sbom: &Sbom,
+    c: &Obj<'_>,
+    properties: &[Property],
+    facts: &PeerFacts,
+    ours: bool,
+) -> Result<Package, FormatError> {
     let purl = c.str("purl")?.filter(|p| !p.is_empty());
     let parsed = purl.and_then(|p| PackageUrl::from_str(p).ok());
     let mut package = Package {
@@ -229,7 +231,6 @@ fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError>
         licenses: licenses(c)?,
         ..Package::default()
     };
-    let properties = properties(c)?;
     package.cpes = c
         .str("cpe")?
         .filter(|p| !p.is_empty())
@@ -242,7 +243,7 @@ fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError>
             .filter(|(name, _)| name == CPE_PROPERTY || name == SYFT_CPE)
             .map(|(_, value)| value.clone()),
     );
-    provenance::apply_package_properties(&mut package, &properties);
+    provenance::apply_package_properties(&mut package, properties);
     if package.kind.is_empty() {
         package.kind = parsed
             .as_ref()
@@ -253,9 +254,11 @@ fn package(sbom: &Sbom, c: &Obj<'_>, ours: bool) -> Result<Package, FormatError>
             .as_ref()
             .and_then(|p| p.qualifiers().get("arch"))
             .map(ToString::to_string);
-        foreign_provenance(sbom, &mut package, &properties);
+        foreign::provenance(sbom, &mut package, facts);
     }
-    package.metadata = Value::Object(metadata(c, &package)?);
+    let mut metadata = metadata(c, &package)?;
+    peers::keep_unplaced_layer(&package, facts, &mut metadata);
+    package.metadata = Value::Object(metadata);
     Ok(package)
 }
 
@@ -273,62 +276,6 @@ fn licenses(c: &Obj<'_>) -> Result<Vec<String>, FormatError> {
         }
     }
     Ok(out)
-}
-
-/// Trivy's and Syft's layer and location properties, resolved against the known layers.
-fn foreign_provenance(sbom: &Sbom, package: &mut Package, properties: &[Property]) {
-    let layer_of = |id: &str| {
-        sbom.layers
-            .iter()
-            .find(|l| {
-                l.diff_id.as_ref().is_some_and(|d| d.as_str() == id)
-                    || l.digest.as_ref().is_some_and(|d| d.as_str() == id)
-            })
-            .map(|l| l.index)
-    };
-    let mut trivy_layer = None;
-    let mut trivy_path = None;
-    let mut syft: BTreeMap<usize, (Option<&str>, Option<&str>)> = BTreeMap::new();
-    for (name, value) in properties {
-        if let Some(field) = name.strip_prefix(TRIVY) {
-            match field {
-                "LayerDiffID" | "LayerDigest" => trivy_layer = trivy_layer.or(layer_of(value)),
-                "FilePath" => trivy_path = Some(value.as_str()),
-                "SrcName" => package.source_name = Some(value.clone()),
-                "SrcVersion" => package.source_version = Some(value.clone()),
-                _ => {}
-            }
-        } else if let Some(rest) = name.strip_prefix("syft:location:") {
-            let Some((n, field)) = rest.split_once(':') else {
-                continue;
-            };
-            let Ok(n) = n.parse::<usize>() else { continue };
-            let entry = syft.entry(n).or_default();
-            match field {
-                "path" => entry.0 = Some(value.as_str()),
-                "layerID" => entry.1 = Some(value.as_str()),
-                _ => {}
-            }
-        }
-    }
-    for (path, layer) in syft.into_values() {
-        if let (Some(path), Some(layer_index)) = (path, layer.and_then(layer_of)) {
-            package.locations.push(Location {
-                path: path.trim_start_matches('/').to_string(),
-                layer_index,
-            });
-        }
-    }
-    if let (Some(path), Some(layer_index)) = (trivy_path, trivy_layer) {
-        package.locations.push(Location {
-            path: path.trim_start_matches('/').to_string(),
-            layer_index,
-        });
-    }
-    // Syft records where the package's files are, the lowest layer of which is the best
-    // available guess at where it came in.
-    package.introduced_in =
-        trivy_layer.or_else(|| package.locations.iter().map(|l| l.layer_index).min());
 }
 
 /// The metadata the document carries in standard fields, under the native keys: description

@@ -1,18 +1,19 @@
-//! The CycloneDX encodings against the official schemas, their determinism, the round trip
-//! through the reader, and the reader on Syft's and Trivy's documents.
+//! The CycloneDX encodings against the official schemas, their determinism, where removed
+//! packages go, the peer aliases, and the round trip through the reader. The reader on Syft's
+//! and Trivy's documents is in `read_tests.rs`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
 use sbomgen_model::{Distro, HiddenFile, LayerSummary, Location, Package, Sbom, SourceInfo};
 use sbomgen_testkit::schema::{self, Schema};
 
+use super::test_schema::{validate_json_1_7, validate_xml_1_7};
 use super::*;
 use crate::DocumentInfo;
 
-fn digest(c: char) -> Option<sbomgen_model::Digest> {
+pub(super) fn digest(c: char) -> Option<sbomgen_model::Digest> {
     format!("sha256:{}", c.to_string().repeat(64)).parse().ok()
 }
 
@@ -63,7 +64,7 @@ fn deb(name: &str, version: &str, introduced: usize, removed: Option<usize>) -> 
 /// Every case the encodings must carry: removed and replaced packages, a non-SPDX licence,
 /// several licences, twins, an rpm with an epoch, an apk with a pull checksum, a non-OS
 /// package, dependencies, CPEs the XML pattern refuses, text needing escapes.
-fn sample() -> Sbom {
+pub(super) fn sample() -> Sbom {
     let mut curl_old = deb("curl", "7.88.1-10+deb12u4", 0, Some(2));
     curl_old.replaced_by = Some("7.88.1-10+deb12u5".into());
     curl_old.licenses = vec!["curl".into(), "BSD-3-Clause".into()];
@@ -164,17 +165,17 @@ fn sample() -> Sbom {
     }
 }
 
-fn info(sbom: &Sbom) -> DocumentInfo {
+pub(super) fn info(sbom: &Sbom) -> DocumentInfo {
     DocumentInfo::resolve(sbom, None).unwrap()
 }
 
-fn json_bytes(sbom: &Sbom, version: SpecVersion) -> Vec<u8> {
+pub(super) fn json_bytes(sbom: &Sbom, version: SpecVersion) -> Vec<u8> {
     let mut out = Vec::new();
     write_json(sbom, &info(sbom), version, &mut out).unwrap();
     out
 }
 
-fn json_doc(sbom: &Sbom, version: SpecVersion) -> Value {
+pub(super) fn json_doc(sbom: &Sbom, version: SpecVersion) -> Value {
     serde_json::from_slice(&json_bytes(sbom, version)).unwrap()
 }
 
@@ -184,16 +185,25 @@ fn xml_bytes(sbom: &Sbom, version: SpecVersion) -> Vec<u8> {
     out
 }
 
-fn component<'a>(doc: &'a Value, name: &str, version: &str) -> &'a Value {
+/// The top-level components and the removed ones in `formulation`.
+fn all_components(doc: &Value) -> Vec<&Value> {
+    let removed = doc["formulation"][0]["components"].as_array();
     doc["components"]
         .as_array()
         .unwrap()
         .iter()
+        .chain(removed.into_iter().flatten())
+        .collect()
+}
+
+fn component<'a>(doc: &'a Value, name: &str, version: &str) -> &'a Value {
+    all_components(doc)
+        .into_iter()
         .find(|c| c["name"] == name && c["version"] == version)
         .unwrap_or_else(|| panic!("no component {name} {version}"))
 }
 
-fn properties(component: &Value) -> Vec<(String, String)> {
+pub(super) fn properties(component: &Value) -> Vec<(String, String)> {
     component["properties"]
         .as_array()
         .map(|list| {
@@ -216,8 +226,23 @@ fn json_is_valid_against_the_strict_schemas() {
             .unwrap_or_else(|e| panic!("{e}"));
         schema::validate_json(Schema::CycloneDx15, &json_doc(&sbom, SpecVersion::V1_5))
             .unwrap_or_else(|e| panic!("{e}"));
+        validate_json_1_7(&json_doc(&sbom, SpecVersion::V1_7)).unwrap_or_else(|e| panic!("{e}"));
     }
     assert_eq!(json_doc(&sample(), SpecVersion::V1_5)["specVersion"], "1.5");
+    let doc = json_doc(&sample(), SpecVersion::V1_7);
+    assert_eq!(doc["specVersion"], "1.7");
+    assert_eq!(
+        doc["$schema"],
+        "http://cyclonedx.org/schema/bom-1.7.schema.json"
+    );
+}
+
+#[test]
+fn the_1_7_validator_rejects_what_it_should() {
+    let mut doc = json_doc(&sample(), SpecVersion::V1_7);
+    doc["formulation"][0]["components"][0]["type"] = "no-such-type".into();
+    let err = validate_json_1_7(&doc).unwrap_err();
+    assert!(err.contains("/formulation/0/components/0/type"), "{err}");
 }
 
 #[test]
@@ -231,13 +256,22 @@ fn xml_is_valid_against_the_xsd() {
             }
             Err(e) => panic!("{e}"),
         }
+        if let Some(result) = validate_xml_1_7(&xml_bytes(&sbom, SpecVersion::V1_7)) {
+            result.unwrap_or_else(|e| panic!("1.7: {e}"));
+        }
+    }
+    let broken = String::from_utf8(xml_bytes(&sample(), SpecVersion::V1_7))
+        .unwrap()
+        .replace("</formulation>", "<nonsense/></formulation>");
+    if let Some(result) = validate_xml_1_7(broken.as_bytes()) {
+        assert!(result.is_err(), "an unknown element must be refused");
     }
 }
 
 #[test]
 fn output_is_deterministic_and_ends_with_a_newline() {
     let sbom = sample();
-    for version in [SpecVersion::V1_5, SpecVersion::V1_6] {
+    for version in [SpecVersion::V1_5, SpecVersion::V1_6, SpecVersion::V1_7] {
         let json = json_bytes(&sbom, version);
         assert_eq!(json, json_bytes(&sbom, version));
         assert!(json.ends_with(b"}\n"));
@@ -248,6 +282,8 @@ fn output_is_deterministic_and_ends_with_a_newline() {
     }
     let xml15 = String::from_utf8(xml_bytes(&sbom, SpecVersion::V1_5)).unwrap();
     assert!(xml15.contains("xmlns=\"http://cyclonedx.org/schema/bom/1.5\""));
+    let xml17 = String::from_utf8(xml_bytes(&sbom, SpecVersion::V1_7)).unwrap();
+    assert!(xml17.contains("xmlns=\"http://cyclonedx.org/schema/bom/1.7\""));
 }
 
 #[test]
@@ -280,6 +316,54 @@ fn metadata_names_the_tool_the_time_and_the_image() {
 }
 
 #[test]
+fn removed_packages_are_formulation_components_and_the_rest_top_level() {
+    let sbom = sample();
+    let doc = json_doc(&sbom, SpecVersion::V1_6);
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| format!("{} {}", c["name"].as_str().unwrap(), c["version"]))
+            .collect()
+    };
+    let formulation = doc["formulation"].as_array().unwrap();
+    assert_eq!(formulation.len(), 1);
+    assert_eq!(formulation[0]["bom-ref"], "removed-packages");
+    let removed: Vec<String> = sbom
+        .packages
+        .iter()
+        .filter(|p| p.removed_in.is_some())
+        .map(|p| format!("{} \"{}\"", p.name, p.version))
+        .collect();
+    assert_eq!(names(&formulation[0]["components"]), removed);
+    let installed: Vec<String> = ["debian \"12\"".to_string()]
+        .into_iter()
+        .chain(
+            sbom.packages
+                .iter()
+                .filter(|p| p.removed_in.is_none())
+                .map(|p| format!("{} \"{}\"", p.name, p.version)),
+        )
+        .collect();
+    assert_eq!(names(&doc["components"]), installed);
+    // Removed components keep their provenance and their removal note.
+    let old_curl = &formulation[0]["components"][0];
+    assert!(properties(old_curl).contains(&("sbomgen:removed".into(), "true".into())));
+    assert!(old_curl["description"]
+        .as_str()
+        .unwrap()
+        .starts_with("REMOVED in layer 2"));
+    // Nothing removed, no formulation (and the XML has none either).
+    let mut live = sample();
+    live.packages.retain(|p| p.removed_in.is_none());
+    assert!(json_doc(&live, SpecVersion::V1_6)
+        .get("formulation")
+        .is_none());
+    let xml = String::from_utf8(xml_bytes(&live, SpecVersion::V1_6)).unwrap();
+    assert!(!xml.contains("formulation"));
+}
+
+#[test]
 fn the_distro_reaches_its_installed_packages_and_the_image_the_rest() {
     let sbom = sample();
     let doc = json_doc(&sbom, SpecVersion::V1_6);
@@ -288,13 +372,15 @@ fn the_distro_reaches_its_installed_packages_and_the_image_the_rest() {
     assert_eq!(os["name"], "debian");
     assert_eq!(os["version"], "12");
     assert_eq!(os["description"], "Debian GNU/Linux 12 (bookworm)");
-    let components = doc["components"].as_array().unwrap();
+    let components = all_components(&doc);
     let refs: BTreeSet<&str> = components
         .iter()
+        .copied()
         .chain([&doc["metadata"]["component"]])
         .map(|c| c["bom-ref"].as_str().unwrap())
         .collect();
     assert_eq!(refs.len(), components.len() + 1, "bom-refs are unique");
+    assert!(!refs.contains("removed-packages"), "nor the formula's");
     let dependencies = doc["dependencies"].as_array().unwrap();
     // Every component has an entry, and every edge points at a component.
     let entries: Vec<&str> = dependencies
@@ -325,12 +411,10 @@ fn the_distro_reaches_its_installed_packages_and_the_image_the_rest() {
         .filter(|p| crate::ids::is_os_package(p) && p.removed_in.is_none())
         .count();
     assert_eq!(depends_on(&os["bom-ref"]).len(), live_os_packages);
-    // Removed packages hang off the image, not the distro.
+    // The image reaches the distro and the installed non-OS packages; removed packages are
+    // reached from neither.
     let python = component(&doc, "requests", "2.31.0");
     let mut image_deps = vec![os["bom-ref"].clone(), python["bom-ref"].clone()];
-    for p in sbom.packages.iter().filter(|p| p.removed_in.is_some()) {
-        image_deps.push(component(&doc, &p.name, &p.version)["bom-ref"].clone());
-    }
     image_deps.sort_by_key(|v| v.as_str().unwrap().to_string());
     let mut actual = depends_on(&doc["metadata"]["component"]["bom-ref"]);
     actual.sort_by_key(|v| v.as_str().unwrap().to_string());
@@ -370,10 +454,8 @@ fn packages_carry_identity_licences_supplier_hashes_and_provenance() {
         json!([{"url": "https://example.org/", "type": "website"}])
     );
     let props = properties(old_curl);
-    assert_eq!(
-        props,
-        crate::provenance::package_properties(&sbom, &sbom.packages[0])
-    );
+    let own = crate::provenance::package_properties(&sbom, &sbom.packages[0]);
+    assert_eq!(props[..own.len()], own, "sbomgen's vocabulary first");
     assert!(props.contains(&("sbomgen:removed".into(), "true".into())));
 
     let new_curl = component(&doc, "curl", "7.88.1-10+deb12u5");
@@ -418,11 +500,41 @@ fn packages_carry_identity_licences_supplier_hashes_and_provenance() {
 }
 
 #[test]
+fn every_package_names_its_introducing_layer_in_trivy_and_syft_terms() {
+    let sbom = sample();
+    let doc = json_doc(&sbom, SpecVersion::V1_6);
+    for package in &sbom.packages {
+        let layer = &sbom.layers[package.introduced_in.unwrap()];
+        let props = properties(component(&doc, &package.name, &package.version));
+        let get = |name: &str| -> Vec<&str> {
+            props
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect()
+        };
+        let diff_id = layer.diff_id.as_ref().unwrap().to_string();
+        let digest = layer.digest.as_ref().unwrap().to_string();
+        assert_eq!(get("aquasecurity:trivy:LayerDiffID"), [diff_id.as_str()]);
+        assert_eq!(get("aquasecurity:trivy:LayerDigest"), [digest.as_str()]);
+        let expected_path = package.locations.first().map(|l| format!("/{}", l.path));
+        match expected_path {
+            Some(path) => {
+                assert_eq!(get("syft:location:0:layerID"), [diff_id.as_str()]);
+                assert_eq!(get("syft:location:0:path"), [path.as_str()]);
+            }
+            None => assert!(get("syft:location:0:layerID").is_empty()),
+        }
+        assert!(get("syft:location:1:layerID").is_empty(), "one location");
+    }
+}
+
+#[test]
 fn json_and_xml_describe_the_same_components() {
     let sbom = sample();
     let doc = json_doc(&sbom, SpecVersion::V1_6);
     let xml = String::from_utf8(xml_bytes(&sbom, SpecVersion::V1_6)).unwrap();
-    for c in doc["components"].as_array().unwrap() {
+    for c in all_components(&doc) {
         let reference = c["bom-ref"].as_str().unwrap();
         assert!(
             xml.contains(&format!("bom-ref=\"{reference}\"")),
@@ -435,9 +547,12 @@ fn json_and_xml_describe_the_same_components() {
     }
     assert_eq!(
         xml.matches("<component type=").count(),
-        doc["components"].as_array().unwrap().len() + 2,
-        "the components, the image and the tool"
+        all_components(&doc).len() + 2,
+        "the components (removed ones included), the image and the tool"
     );
+    assert!(xml.contains(
+        "</dependencies>\n  <formulation>\n    <formula bom-ref=\"removed-packages\">\n      <components>\n"
+    ));
     assert!(
         xml.contains("<expression>(GPL-2.0-or-later OR LGPL-2.1-or-later) AND MIT</expression>")
     );
@@ -473,34 +588,113 @@ fn essentials(sbom: &Sbom) -> Vec<Value> {
         .collect()
 }
 
+/// The sample in the order every producer lists packages (a scan sorts them; so does the
+/// reader, which gets removed packages from a separate list).
+fn sorted_sample() -> Sbom {
+    let mut sbom = sample();
+    sbom.sort_packages();
+    sbom
+}
+
+fn find<'a>(sbom: &'a Sbom, name: &str, version: &str) -> &'a Package {
+    sbom.packages
+        .iter()
+        .find(|p| p.name == name && p.version == version)
+        .unwrap()
+}
+
 #[test]
 fn sbomgen_documents_round_trip() {
-    let sbom = sample();
-    for version in [SpecVersion::V1_5, SpecVersion::V1_6] {
+    let sbom = sorted_sample();
+    for version in [SpecVersion::V1_5, SpecVersion::V1_6, SpecVersion::V1_7] {
         let back = read_json(&json_doc(&sbom, version)).unwrap();
         assert_eq!(essentials(&back), essentials(&sbom), "{version:?}");
         assert_eq!(back.source, sbom.source);
         assert_eq!(back.layers, sbom.layers);
         assert_eq!(back.hidden_files, sbom.hidden_files);
         assert_eq!(back.distro, sbom.distro);
-        // Dependencies come back as the names of resolved targets.
-        assert_eq!(back.packages[0].depends_on, vec!["libc6".to_string()]);
-        assert_eq!(back.packages[1].depends_on, vec!["libc6".to_string()]);
+        // Removed packages come back from `formulation`, where they were written.
+        let old_curl = find(&back, "curl", "7.88.1-10+deb12u4");
+        assert_eq!(old_curl.removed_in, Some(2));
+        assert_eq!(old_curl.replaced_by.as_deref(), Some("7.88.1-10+deb12u5"));
+        // Dependencies come back as the names of resolved targets, removed packages' too.
+        assert_eq!(old_curl.depends_on, vec!["libc6".to_string()]);
+        assert_eq!(
+            find(&back, "curl", "7.88.1-10+deb12u5").depends_on,
+            vec!["libc6".to_string()]
+        );
         // Metadata that standard fields carry comes back under its native keys, the removal
         // note taken back out of the description.
         assert_eq!(
-            back.packages[0].metadata,
+            old_curl.metadata,
             json!({
                 "description": "the curl package",
                 "maintainer": "Debian Maintainers <debian@example.org>",
                 "homepage": "https://example.org/",
             })
         );
-        assert_eq!(back.packages[6].metadata, sbom.packages[6].metadata);
-        assert_eq!(back.packages[7].metadata, sbom.packages[7].metadata);
+        for (name, version) in [("openssl-libs", "1.0.2k-16.el7"), ("musl", "1.2.3-r0")] {
+            assert_eq!(
+                find(&back, name, version).metadata,
+                find(&sbom, name, version).metadata
+            );
+        }
         // And the document it gives is the same again.
         assert_eq!(json_bytes(&back, version), json_bytes(&sbom, version));
     }
+}
+
+#[test]
+fn sbomgen_documents_are_read_by_their_own_vocabulary_not_the_aliases() {
+    let sbom = sorted_sample();
+    let mut doc = json_doc(&sbom, SpecVersion::V1_6);
+    // Point every alias at another layer: sbomgen's own properties still decide.
+    let elsewhere = sbom.layers[1].diff_id.as_ref().unwrap().to_string();
+    let rewrite = |component: &mut Value| {
+        for property in component["properties"].as_array_mut().into_iter().flatten() {
+            let name = property["name"].as_str().unwrap();
+            if name.starts_with("aquasecurity:trivy:") || name.starts_with("syft:location:") {
+                property["value"] = if name.ends_with(":path") {
+                    "/elsewhere".into()
+                } else {
+                    elsewhere.clone().into()
+                };
+            }
+        }
+    };
+    for component in doc["components"].as_array_mut().unwrap() {
+        rewrite(component);
+    }
+    for component in doc["formulation"][0]["components"].as_array_mut().unwrap() {
+        rewrite(component);
+    }
+    let back = read_json(&doc).unwrap();
+    assert_eq!(essentials(&back), essentials(&sbom));
+    assert!(back.packages.iter().all(|p| p
+        .metadata
+        .get(crate::cyclonedx::INTRODUCED_DIFF_ID)
+        .is_none()));
+}
+
+#[test]
+fn a_package_whose_layer_has_no_position_keeps_its_trivy_name_through_a_round_trip() {
+    let diff_id = format!("sha256:{}", "9".repeat(64));
+    let sbom = Sbom {
+        packages: vec![Package {
+            name: "adduser".into(),
+            version: "3.134".into(),
+            kind: "deb".into(),
+            metadata: json!({crate::cyclonedx::INTRODUCED_DIFF_ID: diff_id}),
+            ..Package::default()
+        }],
+        ..Sbom::default()
+    };
+    let doc = json_doc(&sbom, SpecVersion::V1_6);
+    assert!(properties(&doc["components"][0])
+        .contains(&("aquasecurity:trivy:LayerDiffID".into(), diff_id.clone())));
+    let back = read_json(&doc).unwrap();
+    assert_eq!(back.packages[0].introduced_in, None);
+    assert_eq!(back.packages[0].metadata, sbom.packages[0].metadata);
 }
 
 #[test]
@@ -509,164 +703,4 @@ fn the_empty_document_round_trips() {
     let doc = json_doc(&sbom, SpecVersion::V1_6);
     assert_eq!(doc["dependencies"], json!([{"ref": "image"}]));
     assert_eq!(read_json(&doc).unwrap(), sbom);
-}
-
-fn data(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
-}
-
-#[test]
-fn reads_trivy_documents_with_their_layers() {
-    let sbom = read_json(&data("trivy-centos-7.cdx.json")).unwrap();
-    assert_eq!(
-        sbom.distro,
-        Some(Distro {
-            id: "centos".into(),
-            version_id: Some("7.6.1810".into()),
-            pretty_name: None,
-        })
-    );
-    assert_eq!(
-        sbom.source.reference.as_deref(),
-        Some("ghcr.io/aquasecurity/trivy-test-images:centos-7")
-    );
-    assert_eq!(
-        sbom.source.config_digest.as_ref().map(|d| d.as_str()),
-        Some("sha256:f1cb7c7d58b73eac859c395882eec49d50651244e342cd6c68a5c7809785f427")
-    );
-    assert_eq!(sbom.layers.len(), 1);
-    assert_eq!(sbom.packages.len(), 2);
-    let openssl = &sbom.packages[1];
-    assert_eq!(openssl.name, "openssl-libs");
-    assert_eq!(openssl.version, "1.0.2k-16.el7");
-    assert_eq!(openssl.kind, "rpm");
-    assert_eq!(openssl.arch.as_deref(), Some("x86_64"));
-    assert_eq!(openssl.licenses, vec!["OpenSSL+".to_string()]);
-    assert_eq!(openssl.introduced_in, Some(0));
-    assert_eq!(openssl.source_name.as_deref(), Some("openssl"));
-    assert!(openssl.purl.as_deref().unwrap().contains("epoch=1"));
-    // And sbomgen writes it out as a valid document.
-    let mut out = Vec::new();
-    write_json(&sbom, &info(&sbom), SpecVersion::V1_6, &mut out).unwrap();
-    schema::validate_json(Schema::CycloneDx16, &serde_json::from_slice(&out).unwrap()).unwrap();
-}
-
-#[test]
-fn reads_syft_documents() {
-    let sbom = read_json(&data("syft-image-snapshot.cdx.json")).unwrap();
-    assert_eq!(
-        sbom.distro,
-        Some(Distro {
-            id: "debian".into(),
-            version_id: Some("1.2.3".into()),
-            pretty_name: Some("debian".into()),
-        })
-    );
-    let names: Vec<&str> = sbom.packages.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["package-1", "package-2"]);
-    let deb = &sbom.packages[1];
-    assert_eq!(deb.kind, "deb");
-    assert_eq!(deb.cpes, ["cpe:2.3:*:some:package:2:*:*:*:*:*:*:*"]);
-    // Syft lists no layers (and its snapshot redacts the ids): nothing is guessed.
-    assert_eq!(deb.introduced_in, None);
-    assert!(deb.locations.is_empty());
-    assert_eq!(sbom.packages[0].licenses, ["MIT"]);
-}
-
-#[test]
-fn syft_locations_resolve_against_known_layers() {
-    let diff = |c: char| format!("sha256:{}", c.to_string().repeat(64));
-    let doc = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "metadata": {"component": {"type": "container", "name": "app", "version": diff('a'),
-            "properties": [
-                {"name": "aquasecurity:trivy:DiffID", "value": diff('b')},
-                {"name": "aquasecurity:trivy:DiffID", "value": diff('c')}
-            ]}},
-        "components": [{
-            "bom-ref": "x", "type": "library", "name": "libfoo", "version": "1",
-            "purl": "pkg:deb/debian/libfoo@1?arch=arm64",
-            "properties": [
-                {"name": "syft:location:0:path", "value": "/var/lib/dpkg/status"},
-                {"name": "syft:location:0:layerID", "value": diff('c')},
-                {"name": "syft:location:1:path", "value": "/usr/share/doc/libfoo/copyright"},
-                {"name": "syft:location:1:layerID", "value": diff('b')},
-                {"name": "syft:location:2:path", "value": "/elsewhere"},
-                {"name": "syft:location:2:layerID", "value": diff('d')},
-                {"name": "syft:cpe23", "value": "cpe:2.3:a:foo:libfoo:1:*:*:*:*:*:*:*"}
-            ],
-            "components": [{"type": "library", "name": "nested", "version": "2"}]
-        }, {"type": "file", "name": "/etc/passwd"},
-           {"type": "application", "name": "app/composer.lock"}],
-        "dependencies": [{"ref": "x", "dependsOn": ["x", "nowhere"]}]
-    });
-    let sbom = read_json(&doc).unwrap();
-    assert_eq!(sbom.source.reference.as_deref(), Some("app"));
-    assert_eq!(
-        sbom.source.manifest_digest.as_ref().map(|d| d.to_string()),
-        Some(diff('a'))
-    );
-    let names: Vec<&str> = sbom.packages.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["libfoo", "nested"]);
-    let libfoo = &sbom.packages[0];
-    assert_eq!(libfoo.arch.as_deref(), Some("arm64"));
-    assert_eq!(
-        libfoo.locations,
-        vec![
-            Location {
-                path: "var/lib/dpkg/status".into(),
-                layer_index: 1
-            },
-            Location {
-                path: "usr/share/doc/libfoo/copyright".into(),
-                layer_index: 0
-            },
-        ]
-    );
-    assert_eq!(libfoo.introduced_in, Some(0));
-    assert_eq!(libfoo.cpes, ["cpe:2.3:a:foo:libfoo:1:*:*:*:*:*:*:*"]);
-    assert!(
-        libfoo.depends_on.is_empty(),
-        "no self edge, no dangling edge"
-    );
-    assert_eq!(sbom.packages[1].kind, "generic");
-}
-
-#[test]
-fn malformed_documents_are_unreadable_with_a_path() {
-    for (doc, expected) in [
-        (
-            json!({"bomFormat": "CycloneDX", "components": {}}),
-            "$.components is not an array",
-        ),
-        (
-            json!({"bomFormat": "CycloneDX", "components": [{"type": "library"}]}),
-            "$.components[0].name is missing",
-        ),
-        (
-            json!({"bomFormat": "CycloneDX", "components": [{"type": "library", "name": "x",
-                "properties": [{"name": "a", "value": 1}]}]}),
-            "$.components[0].properties[0].value is not a string",
-        ),
-        (
-            json!({"bomFormat": "CycloneDX", "metadata": {"component": []}}),
-            "$.metadata.component is not a JSON object",
-        ),
-        (
-            json!({"bomFormat": "CycloneDX", "dependencies": [{"dependsOn": []}]}),
-            "$.dependencies[0].ref is missing",
-        ),
-        (json!([1, 2]), "$ is not a JSON object"),
-    ] {
-        match read_json(&doc) {
-            Err(FormatError::Unreadable { problem, .. }) => {
-                assert_eq!(problem, expected, "{doc}")
-            }
-            other => panic!("{doc}: expected Unreadable, got {other:?}"),
-        }
-    }
 }

@@ -56,6 +56,18 @@ pub(super) fn write(bom: &Bom, out: &mut dyn Write) -> Result<(), FormatError> {
         }
         xml.close("dependencies");
     }
+    // After `dependencies`, as the schema's sequence orders it.
+    if let Some(formula) = &bom.removed {
+        xml.open("formulation", &[]);
+        xml.open("formula", &[("bom-ref", formula.bom_ref)]);
+        xml.open("components", &[]);
+        for c in &formula.components {
+            component(&mut xml, c);
+        }
+        xml.close("components");
+        xml.close("formula");
+        xml.close("formulation");
+    }
     xml.close("bom");
     out.write_all(xml.buffer.as_bytes())?;
     Ok(())
@@ -65,6 +77,7 @@ fn namespace(version: SpecVersion) -> &'static str {
     match version {
         SpecVersion::V1_5 => "http://cyclonedx.org/schema/bom/1.5",
         SpecVersion::V1_6 => "http://cyclonedx.org/schema/bom/1.6",
+        SpecVersion::V1_7 => "http://cyclonedx.org/schema/bom/1.7",
     }
 }
 

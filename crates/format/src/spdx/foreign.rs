@@ -14,14 +14,11 @@ use packageurl::PackageUrl;
 use sbomgen_model::{Distro, LayerSummary, SourceInfo};
 
 use super::read::SpdxPackage;
+use super::trivy::{self, DIFF_ID, IMAGE_ID, LAYER_DIFF_ID, LAYER_DIGEST, REPO_DIGEST, REPO_TAG};
 
 /// `Key: value` notes (Trivy's annotation comments and attribution texts).
 fn notes<'a>(package: &'a SpdxPackage<'_>) -> impl Iterator<Item = (&'a str, &'a str)> {
-    package
-        .notes
-        .iter()
-        .filter_map(|note| note.split_once(": "))
-        .map(|(k, v)| (k.trim(), v.trim()))
+    trivy::pairs(&package.notes)
 }
 
 /// Source and layers from the image package of a foreign document.
@@ -30,7 +27,7 @@ pub(super) fn image(image: &SpdxPackage<'_>) -> (SourceInfo, Vec<LayerSummary>) 
     let mut layers = Vec::new();
     for (key, value) in notes(image) {
         match key {
-            "DiffID" => {
+            DIFF_ID => {
                 if let Ok(diff_id) = value.parse() {
                     layers.push(LayerSummary {
                         index: layers.len(),
@@ -39,14 +36,12 @@ pub(super) fn image(image: &SpdxPackage<'_>) -> (SourceInfo, Vec<LayerSummary>) 
                     });
                 }
             }
-            "ImageID" if source.config_digest.is_none() => {
-                source.config_digest = value.parse().ok()
-            }
+            IMAGE_ID if source.config_digest.is_none() => source.config_digest = value.parse().ok(),
             // `alpine@sha256:…`: the digest of the manifest the image was pulled by.
-            "RepoDigest" if source.manifest_digest.is_none() => {
+            REPO_DIGEST if source.manifest_digest.is_none() => {
                 source.manifest_digest = value.rsplit_once('@').and_then(|(_, d)| d.parse().ok());
             }
-            "RepoTag" if source.reference.is_none() => source.reference = Some(value.to_string()),
+            REPO_TAG if source.reference.is_none() => source.reference = Some(value.to_string()),
             _ => {}
         }
     }
@@ -82,8 +77,8 @@ pub(super) fn image(image: &SpdxPackage<'_>) -> (SourceInfo, Vec<LayerSummary>) 
 pub(super) fn introduced_in(package: &SpdxPackage<'_>, layers: &[LayerSummary]) -> Option<usize> {
     notes(package).find_map(|(key, value)| {
         let matches = |layer: &&LayerSummary| match key {
-            "LayerDiffID" => layer.diff_id.as_ref().is_some_and(|d| d.as_str() == value),
-            "LayerDigest" => layer.digest.as_ref().is_some_and(|d| d.as_str() == value),
+            LAYER_DIFF_ID => layer.diff_id.as_ref().is_some_and(|d| d.as_str() == value),
+            LAYER_DIGEST => layer.digest.as_ref().is_some_and(|d| d.as_str() == value),
             _ => false,
         };
         layers.iter().find(matches).map(|l| l.index)

@@ -6,18 +6,24 @@
 //! - `SPDXRef-DOCUMENT DESCRIBES SPDXRef-Image`, the image package (`primaryPackagePurpose`
 //!   `CONTAINER`, `pkg:oci` purl and manifest checksum when known);
 //! - `SPDXRef-Image CONTAINS SPDXRef-OperatingSystem-<id>` (purpose `OPERATING_SYSTEM`), which
-//!   `CONTAINS` every OS package still installed: Trivy finds OS packages through that
-//!   relationship and the `SPDXRef-OperatingSystem-` id prefix;
-//! - the image `CONTAINS` the other packages, removed OS packages included (as in the
-//!   CycloneDX documents); packages `DEPENDS_ON` packages;
+//!   `CONTAINS` every OS package: Trivy finds OS packages through that relationship and the
+//!   `SPDXRef-OperatingSystem-` id prefix;
+//! - the image `CONTAINS` the other packages; packages `DEPENDS_ON` packages;
+//! - package elements are the packages of the final filesystem only. Trivy and Syft count every
+//!   package element as installed whatever its relationships, so packages a later layer removed
+//!   are carried in annotations of the image instead (`sbomgen:removedPackage=<native JSON>`,
+//!   [`removed`]), from which [`read`] restores them;
 //! - layer provenance as `OTHER` annotations whose comment is `sbomgen:<name>=<value>`
-//!   ([`crate::provenance`]), on the image and on each package; removed packages also carry a
-//!   human-readable `comment`.
+//!   ([`crate::provenance`]), on the image and on each package, and beside it Trivy's own
+//!   `LayerDiffID: sha256:…` / `LayerDigest:` on packages and `DiffID:` / `ImageID:` on the
+//!   image ([`trivy`]), repeated as attribution texts for Trivy's tag-value reader, so that
+//!   Trivy shows each package's introducing layer.
 //!
-//! Modules: [`model`] builds the document, [`license`] turns declared licences into SPDX
-//! expressions (and back), [`cpe`] keeps CPEs to the grammar validators enforce, [`json`] and [`tag_value`] serialise, [`read`] rebuilds an [`Sbom`]
-//! from SPDX JSON (sbomgen's own, Syft's and Trivy's), with [`foreign`] holding what is specific
-//! to the other tools' documents.
+//! Modules: [`model`] builds the document and [`package`] its package elements, [`license`]
+//! turns declared licences into SPDX expressions (and back), [`cpe`] keeps CPEs to the grammar
+//! validators enforce, [`json`] and [`tag_value`] serialise, [`read`] rebuilds an [`Sbom`] from
+//! SPDX JSON (sbomgen's own, Syft's and Trivy's), with [`foreign`] holding what is specific to
+//! the other tools' documents.
 
 use std::io::Write;
 
@@ -28,10 +34,13 @@ use crate::{DocumentInfo, FormatError};
 mod cpe;
 mod foreign;
 mod json;
-mod license;
+pub(crate) mod license;
 mod model;
+mod package;
 mod read;
+mod removed;
 mod tag_value;
+mod trivy;
 
 /// Writes `sbom` as SPDX 2.3 JSON, pretty-printed, with a final newline.
 pub fn write_json(
@@ -39,7 +48,7 @@ pub fn write_json(
     info: &DocumentInfo,
     out: &mut dyn Write,
 ) -> Result<(), FormatError> {
-    json::write(&model::Document::build(sbom, info), out)
+    json::write(&model::Document::build(sbom, info)?, out)
 }
 
 /// Writes `sbom` as an SPDX 2.3 tag-value document.
@@ -48,7 +57,7 @@ pub fn write_tag_value(
     info: &DocumentInfo,
     out: &mut dyn Write,
 ) -> Result<(), FormatError> {
-    tag_value::write(&model::Document::build(sbom, info), out)
+    tag_value::write(&model::Document::build(sbom, info)?, out)
 }
 
 /// Rebuilds an [`Sbom`] from an SPDX 2.x JSON document: sbomgen's own losslessly (layer

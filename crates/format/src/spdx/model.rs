@@ -4,15 +4,15 @@
 //! the tag-value writer reads the same fields. Everything is derived from the `Sbom` and the
 //! [`DocumentInfo`], so identical input gives identical documents.
 
-use base64::Engine as _;
 use serde::Serialize;
 
-use sbomgen_model::{Package as NativePackage, Sbom};
+use sbomgen_model::Sbom;
 
-use super::cpe;
 use super::license::{self, ExtractedLicense, Licenses, NOASSERTION};
+use super::package::{self, purl_ref};
+use super::{removed, trivy};
 use crate::meta::{TOOL_NAME, TOOL_VERSION};
-use crate::{ids, provenance, DocumentInfo};
+use crate::{ids, provenance, DocumentInfo, FormatError};
 
 pub(crate) const SPDX_VERSION: &str = "SPDX-2.3";
 pub(crate) const DATA_LICENSE: &str = "CC0-1.0";
@@ -85,6 +85,11 @@ pub(crate) struct Package {
     pub comment: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_refs: Vec<ExternalRef>,
+    /// Trivy's `Key: value` notes again ([`trivy`]): Trivy reads them here when a package has
+    /// no annotation of its own, which is what every tag-value document looks like to it (its
+    /// tag-value parser files annotations under the document, not the package).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attribution_texts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_package_purpose: Option<Purpose>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -130,7 +135,8 @@ pub(crate) struct Annotation {
     pub annotator: String,
     pub annotation_date: String,
     pub annotation_type: &'static str,
-    /// `<name>=<value>`, one [`provenance`] property.
+    /// `<name>=<value>` (one [`provenance`] property, or a [`removed`] package), or Trivy's
+    /// `Key: value` ([`trivy`]).
     pub comment: String,
 }
 
@@ -145,23 +151,33 @@ pub(crate) struct Relationship {
 }
 
 impl Document {
-    /// The document for `sbom`.
-    pub fn build(sbom: &Sbom, info: &DocumentInfo) -> Document {
+    /// The document for `sbom`: its live packages as elements, its removed ones in annotations
+    /// of the image ([`removed`]).
+    pub fn build(sbom: &Sbom, info: &DocumentInfo) -> Result<Document, FormatError> {
+        let (live, removed) = removed::split(sbom);
+        let sbom = &live;
         let identity = ids::image_identity(sbom);
-        let annotate = |properties: Vec<provenance::Property>| -> Vec<Annotation> {
-            properties
+        let annotate = |comments: Vec<String>| -> Vec<Annotation> {
+            comments
                 .into_iter()
-                .map(|(name, value)| Annotation {
+                .map(|comment| Annotation {
                     annotator: tool(),
                     annotation_date: info.created.clone(),
                     annotation_type: "OTHER",
-                    comment: format!("{name}={value}"),
+                    comment,
                 })
                 .collect()
         };
 
+        let mut image_notes = notes(provenance::image_properties(sbom));
+        for package in removed {
+            image_notes.push(removed::encode(package)?);
+        }
+        let trivy_notes = trivy::image_notes(sbom);
+        image_notes.extend(trivy_notes.iter().cloned());
         let mut packages = vec![image_package(sbom, &identity)];
-        packages[0].annotations = annotate(provenance::image_properties(sbom));
+        packages[0].annotations = annotate(image_notes);
+        packages[0].attribution_texts = trivy_notes;
         let mut relationships = vec![relationship(DOCUMENT_ID, "DESCRIBES", IMAGE_ID)];
 
         let os_id = sbom
@@ -188,16 +204,16 @@ impl Document {
             .map(|id| format!("{PACKAGE_ID_PREFIX}{id}"))
             .collect();
         for (native, id) in sbom.packages.iter().zip(&package_ids) {
-            let mut package = package(sbom, native, id, &mut licenses);
-            package.annotations = annotate(provenance::package_properties(sbom, native));
+            let mut package = package::package(sbom, native, id, &mut licenses);
+            let mut comments = notes(provenance::package_properties(sbom, native));
+            let trivy_notes = trivy::package_notes(sbom, native);
+            comments.extend(trivy_notes.iter().cloned());
+            package.annotations = annotate(comments);
+            package.attribution_texts = trivy_notes;
             packages.push(package);
-            // The distro holds the OS packages still installed; removed ones hang off the image
-            // (its lower layers still ship them), as in the CycloneDX documents, so consumers
-            // that read OS packages through the distro see what the final filesystem runs.
+            // Trivy reads OS packages through the distro, the others hang off the image.
             let parent = match &os_id {
-                Some(os) if ids::is_os_package(native) && native.removed_in.is_none() => {
-                    os.as_str()
-                }
+                Some(os) if ids::is_os_package(native) => os.as_str(),
                 _ => IMAGE_ID,
             };
             relationships.push(relationship(parent, "CONTAINS", id));
@@ -224,7 +240,7 @@ impl Document {
         relationships.sort();
         relationships.dedup();
 
-        Document {
+        Ok(Document {
             spdx_version: SPDX_VERSION,
             data_license: DATA_LICENSE,
             spdx_id: DOCUMENT_ID,
@@ -242,13 +258,13 @@ impl Document {
             packages,
             relationships,
             has_extracted_licensing_infos: licenses.into_extracted(),
-        }
+        })
     }
 }
 
 impl Package {
     /// A package with only the fields SPDX requires of every package.
-    fn bare(spdx_id: String) -> Package {
+    pub(super) fn bare(spdx_id: String) -> Package {
         Package {
             name: String::new(),
             spdx_id,
@@ -266,6 +282,7 @@ impl Package {
             description: None,
             comment: None,
             external_refs: Vec::new(),
+            attribution_texts: Vec::new(),
             primary_package_purpose: None,
             annotations: Vec::new(),
         }
@@ -277,20 +294,20 @@ impl Package {
 pub(crate) const OWNED_BY_COMMENT: &str =
     "sbomgen:ownedBy: the OS package's file list holds this package's metadata file";
 
+/// sbomgen's properties as annotation comments, `<name>=<value>`.
+fn notes(properties: Vec<provenance::Property>) -> Vec<String> {
+    properties
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect()
+}
+
 fn relationship(from: &str, kind: &'static str, to: &str) -> Relationship {
     Relationship {
         spdx_element_id: from.to_string(),
         relationship_type: kind,
         related_spdx_element: to.to_string(),
         comment: None,
-    }
-}
-
-fn purl_ref(purl: &str) -> ExternalRef {
-    ExternalRef {
-        reference_category: "PACKAGE-MANAGER",
-        reference_type: "purl",
-        reference_locator: purl.to_string(),
     }
 }
 
@@ -322,211 +339,98 @@ fn image_package(sbom: &Sbom, identity: &ids::ImageIdentity) -> Package {
     }
 }
 
-/// One catalogued package.
-fn package(sbom: &Sbom, native: &NativePackage, id: &str, licenses: &mut Licenses) -> Package {
-    let text = |key: &str| {
-        native
-            .metadata
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let mut external_refs: Vec<ExternalRef> = native
-        .purl
-        .as_deref()
-        .filter(|purl| is_purl(purl))
-        .map(purl_ref)
-        .into_iter()
-        .collect();
-    external_refs.extend(
-        native
-            .cpes
-            .iter()
-            .filter_map(|cpe| cpe::formatted(cpe))
-            .map(|cpe| ExternalRef {
-                reference_category: "SECURITY",
-                reference_type: "cpe23Type",
-                reference_locator: cpe,
-            }),
-    );
-    Package {
-        name: native.name.clone(),
-        version_info: Some(native.version.clone()).filter(|v| !v.is_empty()),
-        supplier: Some(supplier(native).unwrap_or_else(|| NOASSERTION.to_string())),
-        checksums: apk_checksum(native).into_iter().collect(),
-        homepage: text("homepage")
-            .or_else(|| text("url"))
-            .filter(|url| looks_like_url(url)),
-        source_info: source_info(native),
-        license_concluded: Some(NOASSERTION.to_string()),
-        license_declared: Some(licenses.declared(&native.licenses)),
-        copyright_text: Some(NOASSERTION.to_string()),
-        summary: text("summary"),
-        description: text("description"),
-        comment: provenance::removal_note(sbom, native),
-        external_refs,
-        ..Package::bare(id.to_string())
-    }
-}
-
-/// Who distributed the package: the distro maintainer (deb, apk) or the rpm vendor. Supplier
-/// rather than originator: these are the packagers, not the upstream authors.
-fn supplier(native: &NativePackage) -> Option<String> {
-    let field = |key: &str| {
-        native
-            .metadata
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-            .filter(|s| !s.is_empty())
-    };
-    if let Some(vendor) = field("vendor") {
-        return Some(format!("Organization: {vendor}"));
-    }
-    let maintainer = field("maintainer")?;
-    // `Name <email>` → `Name (email)`, the SPDX actor syntax.
-    let person = match maintainer.split_once('<') {
-        Some((name, rest)) if rest.ends_with('>') => {
-            let (name, email) = (name.trim(), rest.trim_end_matches('>').trim());
-            match (name.is_empty(), email.is_empty()) {
-                (false, false) => format!("{name} ({email})"),
-                (false, true) => name.to_string(),
-                (true, _) => email.to_string(),
-            }
-        }
-        _ => maintainer,
-    };
-    Some(format!("Person: {person}"))
-}
-
-/// apk's `C:` field is `Q1` + base64 of the package's SHA-1: the one checksum a package
-/// database gives for the package itself.
-fn apk_checksum(native: &NativePackage) -> Option<Checksum> {
-    let encoded = native
-        .metadata
-        .get("pullChecksum")?
-        .as_str()?
-        .strip_prefix("Q1")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    (bytes.len() == 20).then(|| Checksum {
-        algorithm: "SHA1",
-        checksum_value: hex::encode(bytes),
-    })
-}
-
-/// Trivy's form, `built package from: <source> <version>`, which Trivy parses back into the
-/// source package its vulnerability matching uses; otherwise where the record was read.
-fn source_info(native: &NativePackage) -> Option<String> {
-    if let Some(source) = native.source_name.as_deref().filter(|s| !s.is_empty()) {
-        let version = native.source_version.as_deref().unwrap_or(&native.version);
-        if !source.contains(char::is_whitespace) && !version.contains(char::is_whitespace) {
-            return Some(format!("built package from: {source} {version}"));
-        }
-    }
-    let mut paths: Vec<&str> = native.locations.iter().map(|l| l.path.as_str()).collect();
-    paths.sort_unstable();
-    paths.dedup();
-    (!paths.is_empty()).then(|| {
-        format!(
-            "acquired package info from the {} database: {}",
-            native.kind,
-            paths.join(", ")
-        )
-    })
-}
-
-/// `pkg:<type>/<name>…` without blanks, the shape SPDX validators require of a purl locator.
-/// Documents read from other tools may carry placeholders (Syft's tests write `a-purl-1`);
-/// one such locator would make the whole document invalid, so it is left out.
-fn is_purl(purl: &str) -> bool {
-    purl.strip_prefix("pkg:")
-        .and_then(|rest| rest.split_once('/'))
-        .is_some_and(|(kind, name)| !kind.is_empty() && !name.is_empty())
-        && !purl.contains(char::is_whitespace)
-}
-
-/// A plain http(s) URL: anything else would fail validators' URL checks.
-fn looks_like_url(url: &str) -> bool {
-    (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() > "https://".len()
-        && !url.contains(char::is_whitespace)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use sbomgen_model::{LayerSummary, Package as NativePackage};
 
-    fn native(metadata: serde_json::Value) -> NativePackage {
+    fn deb(name: &str, version: &str, introduced: usize) -> NativePackage {
         NativePackage {
-            name: "musl".into(),
-            version: "1.2.4-r2".into(),
-            kind: "apk".into(),
-            metadata,
+            name: name.into(),
+            version: version.into(),
+            kind: "deb".into(),
+            introduced_in: Some(introduced),
             ..NativePackage::default()
         }
     }
 
-    #[test]
-    fn only_well_formed_purls_are_referenced() {
-        assert!(is_purl("pkg:deb/debian/curl@8?arch=amd64"));
-        assert!(is_purl("pkg:npm/left-pad@1.3.0"));
-        for bad in ["a-purl-1", "pkg:", "pkg:/x", "pkg:npm/", "pkg:npm/a b"] {
-            assert!(!is_purl(bad), "{bad}");
+    /// `app` was installed against `lib` 1, which a later layer replaced by `lib` 2.
+    fn upgraded() -> Sbom {
+        let mut app = deb("app", "1", 0);
+        app.depends_on = vec!["lib".into()];
+        let mut old = deb("lib", "1", 0);
+        old.removed_in = Some(1);
+        old.replaced_by = Some("2".into());
+        Sbom {
+            layers: (0..2)
+                .map(|index| LayerSummary {
+                    index,
+                    diff_id: format!("sha256:{}", index.to_string().repeat(64))
+                        .parse()
+                        .ok(),
+                    ..LayerSummary::default()
+                })
+                .collect(),
+            packages: vec![app, old, deb("lib", "2", 1)],
+            ..Sbom::default()
         }
     }
 
-    #[test]
-    fn suppliers_use_the_spdx_actor_syntax() {
-        let deb = native(json!({"maintainer": "Debian  GCC <debian-gcc@lists.debian.org>"}));
-        assert_eq!(
-            supplier(&deb).as_deref(),
-            Some("Person: Debian GCC (debian-gcc@lists.debian.org)")
-        );
-        let rpm = native(json!({"vendor": "Red Hat, Inc.", "maintainer": "x"}));
-        assert_eq!(
-            supplier(&rpm).as_deref(),
-            Some("Organization: Red Hat, Inc.")
-        );
-        assert_eq!(
-            supplier(&native(json!({"maintainer": "<a@b>"}))).as_deref(),
-            Some("Person: a@b")
-        );
-        assert_eq!(supplier(&native(json!({}))), None);
+    fn info() -> DocumentInfo {
+        DocumentInfo::resolve(&Sbom::default(), None).unwrap()
     }
 
     #[test]
-    fn apk_pull_checksum_becomes_sha1_hex() {
-        let p = native(json!({"pullChecksum": "Q1YXw+HpDfa/tPmjG5D9l8aSHjVCo="}));
-        let checksum = apk_checksum(&p).unwrap();
-        assert_eq!(checksum.algorithm, "SHA1");
+    fn removed_packages_are_image_annotations_and_no_edge_reaches_them() {
+        let sbom = upgraded();
+        let doc = Document::build(&sbom, &info()).unwrap();
+        let names: Vec<(&str, Option<&str>)> = doc
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version_info.as_deref()))
+            .collect();
+        assert_eq!(names[1..], [("app", Some("1")), ("lib", Some("2"))]);
+        let removed: Vec<&str> = doc.packages[0]
+            .annotations
+            .iter()
+            .filter_map(|a| a.comment.strip_prefix("sbomgen:removedPackage="))
+            .collect();
+        assert_eq!(removed.len(), 1);
+        assert!(removed[0].starts_with(r#"{"name":"lib","version":"1""#));
+        // What `app` runs against now is the replacement.
+        let depends: Vec<(&str, &str)> = doc
+            .relationships
+            .iter()
+            .filter(|r| r.relationship_type == "DEPENDS_ON")
+            .map(|r| (r.spdx_element_id.as_str(), r.related_spdx_element.as_str()))
+            .collect();
         assert_eq!(
-            checksum.checksum_value,
-            "617c3e1e90df6bfb4f9a31b90fd97c6921e3542a"
+            depends,
+            [(&*doc.packages[1].spdx_id, &*doc.packages[2].spdx_id)]
         );
-        assert!(apk_checksum(&native(json!({"pullChecksum": "Q1notbase64!"}))).is_none());
-        assert!(apk_checksum(&native(json!({"pullChecksum": "Q1AAAA"}))).is_none());
+        let ids: Vec<&str> = doc.packages.iter().map(|p| p.spdx_id.as_str()).collect();
+        assert!(doc.relationships.iter().all(|r| {
+            (r.spdx_element_id == DOCUMENT_ID || ids.contains(&&*r.spdx_element_id))
+                && ids.contains(&&*r.related_spdx_element)
+        }));
+        // Read back: the removed package exactly, `app` still depends on `lib`.
+        let back = super::super::read_json(&serde_json::to_value(&doc).unwrap()).unwrap();
+        assert_eq!(back.packages[1], sbom.packages[1]);
+        assert_eq!(back.packages[0].depends_on, ["lib"]);
     }
 
     #[test]
-    fn source_info_speaks_trivy_when_the_source_is_known() {
-        let mut p = native(json!({}));
-        p.locations = vec![sbomgen_model::Location {
-            path: "lib/apk/db/installed".into(),
-            layer_index: 0,
-        }];
+    fn ids_of_installed_packages_do_not_depend_on_removed_ones() {
+        let sbom = upgraded();
+        let all = ids::package_ids(&sbom);
+        let doc = Document::build(&sbom, &info()).unwrap();
         assert_eq!(
-            source_info(&p).as_deref(),
-            Some("acquired package info from the apk database: lib/apk/db/installed")
+            doc.packages[1].spdx_id,
+            format!("{PACKAGE_ID_PREFIX}{}", all[0])
         );
-        p.source_name = Some("musl-src".into());
         assert_eq!(
-            source_info(&p).as_deref(),
-            Some("built package from: musl-src 1.2.4-r2")
+            doc.packages[2].spdx_id,
+            format!("{PACKAGE_ID_PREFIX}{}", all[2])
         );
     }
 }

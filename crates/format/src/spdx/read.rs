@@ -1,10 +1,12 @@
 //! SPDX 2.x JSON back to an [`Sbom`].
 //!
 //! The described image package (`DESCRIBES` target, or purpose `CONTAINER`) gives the source,
-//! layers and hidden files through its `sbomgen:` annotations; the operating-system package
-//! gives the distro; every other package becomes a native package, its provenance rebuilt from
-//! its annotations and its dependencies from `DEPENDS_ON` (and Syft's `DEPENDENCY_OF`).
-//! Documents by other tools are read as far as they go ([`super::foreign`]).
+//! layers and hidden files through its `sbomgen:` annotations, and the removed packages
+//! ([`super::removed`]); the operating-system package gives the distro; every other package
+//! becomes a native package, its provenance rebuilt from its annotations and its dependencies
+//! from `DEPENDS_ON` (and Syft's `DEPENDENCY_OF`). Documents by other tools are read as far as
+//! they go ([`super::foreign`]): Trivy's `LayerDiffID` annotations give provenance only to
+//! packages without sbomgen's, on which they are a duplicate.
 //!
 //! Malformed structure (a package without `SPDXID`, a relationship that is not an object…) is
 //! an [`FormatError::Unreadable`] naming the JSON path; unknown fields are ignored.
@@ -16,9 +18,9 @@ use serde_json::{Map, Value};
 
 use sbomgen_model::{Distro, Package, Sbom};
 
-use super::foreign;
 use super::license::{self, NOASSERTION};
 use super::model::{DOCUMENT_ID, OS_ID_PREFIX};
+use super::{foreign, removed};
 use crate::ids;
 use crate::json_view::{self, Obj};
 use crate::meta::TOOL_NAME;
@@ -123,6 +125,12 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
             foreign::distro_from_purls(sbom.packages.iter().filter_map(|p| p.purl.as_deref()));
     }
     link_dependencies(&mut sbom, &doc.relationships, &by_id);
+    // After the links: a removed package keeps its own `dependsOn`, and live ones never
+    // had relationships to it.
+    if let Some(image) = image {
+        sbom.packages
+            .extend(removed::decode(image.notes.iter().copied())?);
+    }
     // The order scans produce, so that a converted document lists packages as a scan would.
     sbom.sort_packages();
     Ok(sbom)

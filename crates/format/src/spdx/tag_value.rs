@@ -111,6 +111,9 @@ fn write_package(doc: &mut Writer, p: &Package) {
             ),
         );
     }
+    for text in &p.attribution_texts {
+        doc.text("PackageAttributionText", text);
+    }
     if let Some(purpose) = p.primary_package_purpose {
         doc.line("PrimaryPackagePurpose", purpose.tag_value());
     }
