@@ -469,3 +469,55 @@ fn a_blob_symlinked_out_of_the_layout_is_refused_unread() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Puts `bytes` in the layout as layer 0's blob under `digest` (any algorithm).
+fn replace_layer(layout: &Path, image: &BuiltImage, digest: &str, bytes: &[u8]) {
+    let (algorithm, hex) = digest.split_once(':').unwrap();
+    let dir = layout.join("blobs").join(algorithm);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(hex), bytes).unwrap();
+    let (digest, size) = (digest.to_string(), bytes.len());
+    rewrite_manifest(layout, image, |manifest| {
+        manifest["layers"][0]["digest"] = Value::from(digest);
+        manifest["layers"][0]["size"] = Value::from(size);
+    });
+}
+
+#[test]
+fn bzip2_and_xz_layers_are_named_as_unsupported() {
+    for (name, head) in [
+        ("bzip2", &b"BZh91AY&SY\x01\x02\x03"[..]),
+        ("xz", &[0xfd, b'7', b'z', b'X', b'Z', 0, 0, 4][..]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = dir.path().join("layout");
+        let image = build(&layout, Compression::Gzip);
+        let mut bytes = head.to_vec();
+        bytes.resize(4096, 0x5a);
+        let digest = Digest::sha256_from_bytes(&Sha256::digest(&bytes).into());
+        replace_layer(&layout, &image, digest.as_str(), &bytes);
+        let err = fails_without_output(&layout);
+        assert!(
+            err.contains(&format!("unsupported layer compression: {name}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_sha512_layer_digest_is_named_as_unsupported_not_as_a_mismatch() {
+    use sha2::Sha512;
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    let image = build(&layout, Compression::Gzip);
+    let bytes = fs::read(blob(&layout, &image.layers[0].digest)).unwrap();
+    let hex: String = Sha512::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    replace_layer(&layout, &image, &format!("sha512:{hex}"), &bytes);
+    let err = fails_without_output(&layout);
+    assert!(err.contains("unsupported digest algorithm"), "{err}");
+    assert!(err.contains("sha512:"), "{err}");
+    assert!(!err.contains("mismatch"), "{err}");
+}

@@ -52,6 +52,56 @@ impl Compression {
     }
 }
 
+/// The compression a blob's first bytes show when it is one sbomgen does not read (and no
+/// layer media type allows): bzip2, xz, lzip, lz4 or Unix compress. A head that is a valid
+/// tar header is never one (a first entry may be named `BZh…`).
+pub fn unsupported(head: &[u8]) -> Option<&'static str> {
+    const MAGICS: [(&[u8], &str); 5] = [
+        (b"BZh", "bzip2"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz"),
+        (b"LZIP", "lzip"),
+        (&[0x04, 0x22, 0x4d, 0x18], "lz4"),
+        (&[0x1f, 0x9d], "compress (.Z)"),
+    ];
+    if is_tar_header(head) {
+        return None;
+    }
+    MAGICS
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, name)| *name)
+}
+
+/// Whether `head` starts with a tar header whose checksum (bytes 148..156, octal, summed with
+/// that field as spaces) is right.
+fn is_tar_header(head: &[u8]) -> bool {
+    let Some(header) = head.get(..512) else {
+        return false;
+    };
+    let field = &header[148..156];
+    let digits: String = field
+        .iter()
+        .take_while(|b| **b != 0 && **b != b' ')
+        .skip_while(|b| **b == b' ')
+        .map(|b| *b as char)
+        .collect();
+    let Ok(stored) = u32::from_str_radix(digits.trim(), 8) else {
+        return false;
+    };
+    let sum: u32 = header
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(*b)
+            }
+        })
+        .sum();
+    sum == stored
+}
+
 /// zstd:chunked blobs may start with a skippable frame (magic 0x184D2A5? little-endian).
 fn is_zstd_skippable(head: &[u8]) -> bool {
     head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
@@ -90,5 +140,25 @@ mod tests {
         );
         assert_eq!(Compression::sniff(b"etc/"), Compression::None);
         assert_eq!(Compression::sniff(&[]), Compression::None);
+    }
+
+    #[test]
+    fn unsupported_compressions_are_named() {
+        assert_eq!(unsupported(b"BZh91AY&SY"), Some("bzip2"));
+        assert_eq!(
+            unsupported(&[0xfd, b'7', b'z', b'X', b'Z', 0, 0]),
+            Some("xz")
+        );
+        assert_eq!(unsupported(&[0x1f, 0x8b, 8]), None);
+        assert_eq!(unsupported(b"etc/passwd\0"), None);
+        // A tar whose first entry is named `BZh91AY&SY` is a tar.
+        let mut header = tar::Header::new_gnu();
+        header.set_path("BZh91AY&SY").unwrap();
+        header.set_size(0);
+        header.set_cksum();
+        assert_eq!(unsupported(header.as_bytes()), None);
+        let mut broken = header.as_bytes().to_vec();
+        broken[200] ^= 1;
+        assert_eq!(unsupported(&broken), Some("bzip2"));
     }
 }

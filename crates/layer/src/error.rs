@@ -7,6 +7,16 @@ use sbomgen_model::Digest;
 pub enum LayerError {
     #[error("unsupported layer media type {0:?} (supported: OCI and Docker layer tars, uncompressed, gzip or zstd)")]
     UnsupportedMediaType(String),
+    /// Compressions of the tar format no OCI or Docker layer media type allows, named by their
+    /// magic bytes rather than left to fail as a malformed tar.
+    #[error("unsupported layer compression: {0} (supported: uncompressed, gzip, zstd)")]
+    UnsupportedCompression(&'static str),
+    /// A digest algorithm the layer reader does not compute: named, so a mismatch is not
+    /// reported where there is none.
+    #[error(
+        "unsupported digest algorithm for {what}: {digest} (sbomgen verifies sha256 layer digests)"
+    )]
+    UnsupportedDigest { what: &'static str, digest: Digest },
     #[error("cannot read the layer blob: {0}")]
     Read(#[source] std::io::Error),
     #[error("cannot decompress the layer ({compression}): {source}")]

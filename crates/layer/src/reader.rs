@@ -53,6 +53,17 @@ pub fn read_layer<R: Read>(
     matcher: &PathMatcher,
     limits: &Limits,
 ) -> Result<LayerReport, LayerError> {
+    for (what, digest) in [
+        ("the layer blob", &expected.digest),
+        ("the diff_id", &expected.diff_id),
+    ] {
+        if let Some(digest) = digest.as_ref().filter(|d| d.algorithm() != "sha256") {
+            return Err(LayerError::UnsupportedDigest {
+                what,
+                digest: digest.clone(),
+            });
+        }
+    }
     let declared = match &expected.media_type {
         Some(media_type) => Some(
             Compression::from_media_type(media_type).map_err(LayerError::UnsupportedMediaType)?,
@@ -75,7 +86,11 @@ pub fn read_layer<R: Read>(
             _ => HashingReader::new(scope, blob),
         };
         let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
-        let compression = Compression::sniff(buffered.fill_buf().map_err(LayerError::Read)?);
+        let head = buffered.fill_buf().map_err(LayerError::Read)?;
+        if let Some(name) = crate::compression::unsupported(head) {
+            return Err(LayerError::UnsupportedCompression(name));
+        }
+        let compression = Compression::sniff(head);
         if let Some(declared) = declared.filter(|d| *d != compression) {
             // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
             // magic is what containerd does. The user still hears about it.
