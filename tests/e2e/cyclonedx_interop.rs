@@ -13,7 +13,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::consumers::{self, output_of, peer, syft_convert, trivy_sbom};
-use crate::support::{demo_image as demo, read_json, run_ok as run};
+use crate::support::{convert_round_trip, demo_image as demo, read_json, run_ok as run, DemoScan};
 
 /// The CycloneDX documents of one scan, by file name and `-o` format.
 const DOCUMENTS: [(&str, &str); 4] = [
@@ -23,59 +23,21 @@ const DOCUMENTS: [(&str, &str); 4] = [
     ("sbom.cdx17.xml", "cyclonedx-xml@1.7"),
 ];
 
-/// The demo image scanned once to its native JSON and every CycloneDX document, in a
-/// temporary directory.
-struct Scan {
-    dir: tempfile::TempDir,
-    native: Value,
+/// `name version` of the packages the final filesystem holds.
+fn installed(scan: &DemoScan) -> BTreeSet<String> {
+    scan.installed()
+        .map(|p| name_version(&p["name"], &p["version"]))
+        .collect()
 }
 
-impl Scan {
-    fn new() -> Scan {
-        let dir = tempfile::tempdir().unwrap();
-        let demo = demo();
-        let out = |name: &str| dir.path().join(name).display().to_string();
-        let mut args = vec![
-            demo.clone(),
-            "-q".into(),
-            "-o".into(),
-            format!("json={}", out("native.json")),
-        ];
-        for (file, format) in DOCUMENTS {
-            args.extend(["-o".into(), format!("{format}={}", out(file))]);
-        }
-        run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        let native = read_json(&dir.path().join("native.json"));
-        Scan { dir, native }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn packages(&self) -> &Vec<Value> {
-        self.native["packages"].as_array().unwrap()
-    }
-
-    /// `name version` of the packages the final filesystem holds.
-    fn installed(&self) -> BTreeSet<String> {
-        self.packages()
-            .iter()
-            .filter(|p| p["removedIn"].is_null())
-            .map(|p| name_version(&p["name"], &p["version"]))
-            .collect()
-    }
-
-    /// The diff id of the layer that introduced the installed package `name version`.
-    fn introducing_diff_id(&self, name: &Value, version: &Value) -> &Value {
-        let package = self
-            .packages()
-            .iter()
-            .find(|p| p["removedIn"].is_null() && p["name"] == *name && p["version"] == *version)
-            .unwrap_or_else(|| panic!("{name} {version} is not installed"));
-        let index = package["introducedIn"].as_u64().unwrap() as usize;
-        &self.native["layers"][index]["diffId"]
-    }
+/// The diff id of the layer that introduced the installed package `name version`.
+fn introducing_diff_id<'a>(scan: &'a DemoScan, name: &Value, version: &Value) -> &'a Value {
+    let package = scan
+        .installed()
+        .find(|p| p["name"] == *name && p["version"] == *version)
+        .unwrap_or_else(|| panic!("{name} {version} is not installed"));
+    let index = package["introducedIn"].as_u64().unwrap() as usize;
+    &scan.native["layers"][index]["diffId"]
 }
 
 fn name_version(name: &Value, version: &Value) -> String {
@@ -98,7 +60,7 @@ fn keep(dir: &Path, args: &[&str]) {
 
 #[test]
 fn removed_packages_are_in_formulation_and_every_reference_resolves() {
-    let scan = Scan::new();
+    let scan = DemoScan::new(&DOCUMENTS);
     keep(scan.dir.path(), &["cyclonedx-interop", &demo()]);
     let removed: BTreeSet<String> = scan
         .packages()
@@ -117,7 +79,7 @@ fn removed_packages_are_in_formulation_and_every_reference_resolves() {
                 .map(|c| name_version(&c["name"], &c["version"]))
                 .collect()
         };
-        assert_eq!(listed(&doc["components"]), scan.installed(), "{version}");
+        assert_eq!(listed(&doc["components"]), installed(&scan), "{version}");
         let formula = &doc["formulation"][0];
         assert_eq!(formula["bom-ref"], "removed-packages");
         assert_eq!(listed(&formula["components"]), removed, "{version}");
@@ -156,7 +118,7 @@ fn removed_packages_are_in_formulation_and_every_reference_resolves() {
 
 #[test]
 fn convert_round_trips_removed_packages_and_their_provenance() {
-    let scan = Scan::new();
+    let scan = DemoScan::new(&DOCUMENTS);
     let native_path = scan.path("native.json");
     // Everything but the metadata CycloneDX has no field for (dpkg's section, priority...).
     let without_metadata = |doc: &Value| -> Vec<Value> {
@@ -172,15 +134,7 @@ fn convert_round_trips_removed_packages_and_their_provenance() {
         ("cdx15.json", "cyclonedx-json@1.5"),
     ] {
         let converted = scan.path(&format!("converted.{file}"));
-        let target = format!("{format}={}", converted.display());
-        run(&["convert", native_path.to_str().unwrap(), "-o", &target]);
-        let back: Value = serde_json::from_slice(&run(&[
-            "convert",
-            converted.to_str().unwrap(),
-            "-o",
-            "json",
-        ]))
-        .unwrap();
+        let back = convert_round_trip(&native_path, format, &converted);
         assert_eq!(
             without_metadata(&back),
             without_metadata(&scan.native),
@@ -211,16 +165,16 @@ fn trivy_sees_the_final_filesystem_with_the_introducing_layers() {
     let Some(trivy) = peer("SBOMGEN_TRIVY", "trivy") else {
         return;
     };
-    let scan = Scan::new();
+    let scan = DemoScan::new(&DOCUMENTS);
     // Trivy reads CycloneDX JSON only ("cyclonedx-xml scanning is not yet supported"), 1.7 too.
     for document in ["sbom.cdx.json", "sbom.cdx17.json"] {
         let packages = trivy_packages(&trivy, &scan.path(document));
         let seen: BTreeSet<String> = packages.iter().map(|(p, _)| p.clone()).collect();
         assert_eq!(packages.len(), seen.len(), "{document}: {seen:?}");
-        assert_eq!(seen, scan.installed(), "Trivy reading {document}");
+        assert_eq!(seen, installed(&scan), "Trivy reading {document}");
         for (package, diff_id) in &packages {
             let (name, version) = package.split_once(' ').unwrap();
-            let expected = scan.introducing_diff_id(&name.into(), &version.into());
+            let expected = introducing_diff_id(&scan, &name.into(), &version.into());
             assert_eq!(diff_id, expected, "{document}: {package}");
         }
     }
@@ -231,7 +185,7 @@ fn syft_sees_the_final_filesystem_with_the_introducing_layers() {
     let Some(syft) = peer("SBOMGEN_SYFT", "syft") else {
         return;
     };
-    let scan = Scan::new();
+    let scan = DemoScan::new(&DOCUMENTS);
     // Syft reads 1.7 only from 1.46 on; the 1.6 default is what every Syft reads.
     for document in ["sbom.cdx.json", "sbom.cdx.xml"] {
         let converted = syft_convert(&syft, &scan.path(document), "syft-json");
@@ -241,9 +195,9 @@ fn syft_sees_the_final_filesystem_with_the_introducing_layers() {
             .map(|a| name_version(&a["name"], &a["version"]))
             .collect();
         assert_eq!(artifacts.len(), seen.len(), "{document}: {seen:?}");
-        assert_eq!(seen, scan.installed(), "Syft reading {document}");
+        assert_eq!(seen, installed(&scan), "Syft reading {document}");
         for artifact in artifacts {
-            let expected = scan.introducing_diff_id(&artifact["name"], &artifact["version"]);
+            let expected = introducing_diff_id(&scan, &artifact["name"], &artifact["version"]);
             let locations = artifact["locations"].as_array().unwrap();
             let layers: Vec<&Value> = locations.iter().map(|l| &l["layerID"]).collect();
             assert_eq!(layers, [expected], "{document}: {}", artifact["name"]);
@@ -284,7 +238,7 @@ fn convert_reads_trivys_document_without_inventing_a_layer_order() {
     let Some(trivy) = peer("SBOMGEN_TRIVY", "trivy") else {
         return;
     };
-    let scan = Scan::new();
+    let scan = DemoScan::new(&DOCUMENTS);
     let document = trivy_document(&trivy, scan.dir.path());
     let trivys = read_json(&document);
     let listed: Vec<&Value> = trivys["metadata"]["component"]["properties"]
@@ -314,12 +268,12 @@ fn convert_reads_trivys_document_without_inventing_a_layer_order() {
         .iter()
         .map(|p| name_version(&p["name"], &p["version"]))
         .collect();
-    assert_eq!(seen, scan.installed());
+    assert_eq!(seen, installed(&scan));
     for p in packages {
         assert!(p["introducedIn"].is_null(), "{p}");
         assert_eq!(
             &p["metadata"]["introducedInDiffId"],
-            scan.introducing_diff_id(&p["name"], &p["version"]),
+            introducing_diff_id(&scan, &p["name"], &p["version"]),
             "{}",
             p["name"]
         );
@@ -332,7 +286,7 @@ fn convert_reads_trivys_document_without_inventing_a_layer_order() {
         let (name, version) = package.split_once(' ').unwrap();
         assert_eq!(
             &diff_id,
-            scan.introducing_diff_id(&name.into(), &version.into()),
+            introducing_diff_id(&scan, &name.into(), &version.into()),
             "{package}"
         );
     }

@@ -2,33 +2,17 @@
 //! packages and layers; that they are byte-identical across runs; and that `convert` brings them
 //! back to the native document without losing provenance.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{failure, sbomgen, scan_json};
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(sbomgen_testkit::DEMO_FILE)
-}
+use crate::support::{convert_round_trip, demo_image, failure, run_ok, scan_json};
 
 /// The packages test's debian image: an upgrade, a purge, a non-SPDX licence (`curl`).
 fn debian_layout(dir: &Path) -> String {
     let layout = dir.join("debian.oci");
     sbomgen_testkit::write_oci_dir(&layout, "1.0", &[crate::packages::debian_image()]).unwrap();
     layout.display().to_string()
-}
-
-fn run_ok(args: &[&str]) -> Vec<u8> {
-    let out = sbomgen(args);
-    assert!(
-        out.status.success(),
-        "sbomgen {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 fn emit(source: &str, format: &str, extra: &[&str]) -> Value {
@@ -119,8 +103,8 @@ fn timestamps_come_from_source_date_epoch_else_the_image() {
 
 #[test]
 fn the_image_is_the_root_and_the_distro_reaches_the_os_packages() {
-    let source = demo();
-    let source = source.to_str().unwrap();
+    let source = demo_image();
+    let source = source.as_str();
     let native = scan_json(&[source]);
     let manifest = native["source"]["manifestDigest"].as_str().unwrap();
 
@@ -202,8 +186,8 @@ fn the_image_is_the_root_and_the_distro_reaches_the_os_packages() {
 
 #[test]
 fn removed_packages_are_marked_in_every_format_and_absent_when_squashed() {
-    let source = demo();
-    let source = source.to_str().unwrap();
+    let source = demo_image();
+    let source = source.as_str();
     let native = scan_json(&[source]);
     let curl = native["packages"]
         .as_array()
@@ -315,19 +299,7 @@ fn convert_round_trips_keep_packages_and_provenance() {
     );
     for format in ["spdx-json", "cyclonedx-json", "cyclonedx-json@1.5"] {
         let converted = tmp.path().join(format!("{format}.doc"));
-        run_ok(&[
-            "convert",
-            native_path.to_str().unwrap(),
-            "-o",
-            &format!("{format}={}", converted.display()),
-        ]);
-        let back: Value = serde_json::from_slice(&run_ok(&[
-            "convert",
-            converted.to_str().unwrap(),
-            "-o",
-            "json",
-        ]))
-        .unwrap();
+        let back = convert_round_trip(&native_path, format, &converted);
         assert_eq!(essentials(&back), essentials(&native), "via {format}");
         assert_eq!(back["layers"], native["layers"], "layers via {format}");
         assert_eq!(back["source"], native["source"], "source via {format}");

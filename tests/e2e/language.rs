@@ -14,7 +14,7 @@ use sbomgen_testkit::langfix::{self, pep503_normalize, ExpectedPackage, LangFixt
 use serde_json::Value;
 
 use crate::provenance::{check_expected, location_paths, packages, s, scanned_once, Scanned};
-use crate::support::scan_json;
+use crate::support::{convert_round_trip, run_ok, scan_json};
 
 /// The fixture and its all-layers scan, made once for every test of this file.
 fn scanned() -> Option<&'static (LangFixture, Value)> {
@@ -466,18 +466,9 @@ fn convert_round_trips_language_packages() {
     let image = fixture.oci_path();
     let tmp = tempfile::tempdir().unwrap();
     let native_path = tmp.path().join("native.json");
-    let run = |args: &[&str]| {
-        let out = crate::support::sbomgen(args);
-        assert!(
-            out.status.success(),
-            "sbomgen {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
     // --declared: the app's package-lock.json lists what npm was asked to install.
     let native_arg = format!("json={}", native_path.display());
-    run(&[image, "--declared", "-q", "-o", &native_arg]);
+    run_ok(&[image, "--declared", "-q", "-o", &native_arg]);
     let native: Value = serde_json::from_slice(&std::fs::read(&native_path).unwrap()).unwrap();
     let facts = language_facts(&native);
     assert!(
@@ -490,17 +481,9 @@ fn convert_round_trips_language_packages() {
     );
     for format in ["spdx-json", "cyclonedx-json"] {
         let converted = tmp.path().join(format!("{format}.doc"));
-        let target = format!("{format}={}", converted.display());
-        run(&["convert", native_path.to_str().unwrap(), "-o", &target]);
-        let back: Value = serde_json::from_slice(&run(&[
-            "convert",
-            converted.to_str().unwrap(),
-            "-o",
-            "json",
-        ]))
-        .unwrap();
+        let back = convert_round_trip(&native_path, format, &converted);
         assert_eq!(language_facts(&back), facts, "via {format}");
-        let direct = run(&[image, "--declared", "-q", "-o", format]);
+        let direct = run_ok(&[image, "--declared", "-q", "-o", format]);
         assert!(
             direct == std::fs::read(&converted).unwrap(),
             "convert to {format} differs from a direct scan"

@@ -10,25 +10,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::support::sbomgen;
+use crate::support::{demo_image, run_ok};
 
 const FORMAT: &str = "spdx-json@3.0";
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(sbomgen_testkit::DEMO_FILE)
-}
-
-fn run_ok(args: &[&str]) -> Vec<u8> {
-    let out = sbomgen(args);
-    assert!(
-        out.status.success(),
-        "sbomgen {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// Scans `source` to the native document and to SPDX 3 (twice, to compare bytes); returns
 /// (native JSON, SPDX 3 bytes, path of the SPDX 3 file).
@@ -113,7 +97,7 @@ fn package_id(graph: &[Value], name: &str, version: &str) -> String {
 #[test]
 fn demo_scans_to_spdx3_with_removed_packages_in_build_scope() {
     let tmp = tempfile::tempdir().unwrap();
-    let (native, document, _) = scan(tmp.path(), demo().to_str().unwrap());
+    let (native, document, _) = scan(tmp.path(), &demo_image());
     let graph = graph(&document);
     let removed: Vec<(&str, &str)> = native["packages"]
         .as_array()
@@ -185,7 +169,7 @@ fn convert_round_trips_spdx3_losslessly() {
     let layout = tmp.path().join("debian.oci");
     sbomgen_testkit::write_oci_dir(&layout, "1.0", &[crate::packages::debian_image()]).unwrap();
     for (name, source) in [
-        ("demo", demo().display().to_string()),
+        ("demo", demo_image()),
         ("debian", layout.display().to_string()),
     ] {
         let dir = tmp.path().join(name);
@@ -262,14 +246,7 @@ fn debian_licences_survive_as_simple_licensing_elements() {
 
 #[test]
 fn squashed_scope_leaves_removed_packages_out() {
-    let document = run_ok(&[
-        demo().to_str().unwrap(),
-        "-q",
-        "--scope",
-        "squashed",
-        "-o",
-        FORMAT,
-    ]);
+    let document = run_ok(&[&demo_image(), "-q", "--scope", "squashed", "-o", FORMAT]);
     let graph = graph(&document);
     assert!(contained(&graph, Some("build")).is_empty());
     let text = String::from_utf8(document).unwrap();

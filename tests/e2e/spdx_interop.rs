@@ -7,66 +7,41 @@
 //! them those tests skip with a message, except under CI (`CI` set), where they fail.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::consumers::{peer, syft_convert, trivy_packages, trivy_sbom};
-use crate::support::{demo_image as demo, read_json, run_ok as run};
+use crate::support::{demo_image as demo, read_json, run_ok as run, DemoScan};
 
 const REMOVED_PREFIX: &str = "sbomgen:removedPackage=";
 
 /// The demo image scanned once to `native.json`, `sbom.spdx.json` and `sbom.spdx` in a
 /// temporary directory, the SPDX documents also kept for CI's validators.
-struct Scan {
-    dir: tempfile::TempDir,
-    native: Value,
+fn scan(label: &str) -> DemoScan {
+    let scan = DemoScan::new(&[
+        ("sbom.spdx.json", "spdx-json"),
+        ("sbom.spdx", "spdx-tag-value"),
+    ]);
+    keep(
+        scan.dir.path(),
+        &format!("spdx-interop {label}: sbomgen {}", demo()),
+    );
+    scan
 }
 
-impl Scan {
-    fn new(label: &str) -> Scan {
-        let dir = tempfile::tempdir().unwrap();
-        let demo = demo();
-        let out = |name: &str| dir.path().join(name).display().to_string();
-        let args = [
-            demo.as_str(),
-            "-q",
-            "-o",
-            &format!("json={}", out("native.json")),
-            "-o",
-            &format!("spdx-json={}", out("sbom.spdx.json")),
-            "-o",
-            &format!("spdx-tag-value={}", out("sbom.spdx")),
-        ];
-        run(&args);
-        keep(dir.path(), &format!("spdx-interop {label}: sbomgen {demo}"));
-        let native = read_json(&dir.path().join("native.json"));
-        Scan { dir, native }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn packages(&self) -> &Vec<Value> {
-        self.native["packages"].as_array().unwrap()
-    }
-
-    /// (name, version) of the packages of the final filesystem: the native ones not removed.
-    fn installed(&self) -> BTreeSet<(String, String)> {
-        let installed: BTreeSet<_> = self
-            .packages()
-            .iter()
-            .filter(|p| p["removedIn"].is_null())
-            .map(|p| name_version(&p["name"], &p["version"]))
-            .collect();
-        assert!(
-            installed.len() < self.packages().len(),
-            "the demo image must remove packages for this test to prove anything"
-        );
-        installed
-    }
+/// (name, version) of the packages of the final filesystem: the native ones not removed.
+fn installed(scan: &DemoScan) -> BTreeSet<(String, String)> {
+    let installed: BTreeSet<_> = scan
+        .installed()
+        .map(|p| name_version(&p["name"], &p["version"]))
+        .collect();
+    assert!(
+        installed.len() < scan.packages().len(),
+        "the demo image must remove packages for this test to prove anything"
+    );
+    installed
 }
 
 fn name_version(name: &Value, version: &Value) -> (String, String) {
@@ -94,7 +69,7 @@ fn keep(dir: &Path, what: &str) {
 
 #[test]
 fn removed_packages_are_image_annotations_and_convert_restores_them() {
-    let scan = Scan::new("round trip");
+    let scan = scan("round trip");
     let spdx = read_json(&scan.path("sbom.spdx.json"));
     let elements = spdx["packages"].as_array().unwrap();
     let removed: Vec<&Value> = scan
@@ -212,7 +187,7 @@ fn trivy_sees_the_final_filesystem_with_the_introducing_layers() {
     let Some(trivy) = peer("SBOMGEN_TRIVY", "trivy") else {
         return;
     };
-    let scan = Scan::new("trivy");
+    let scan = scan("trivy");
     let layers = scan.native["layers"].as_array().unwrap();
     // Tag-value too: Trivy finds the layer there in the attribution texts.
     for document in ["sbom.spdx.json", "sbom.spdx"] {
@@ -223,7 +198,7 @@ fn trivy_sees_the_final_filesystem_with_the_introducing_layers() {
             .map(|p| name_version(&p["Name"], &p["Version"]))
             .collect();
         assert_eq!(packages.len(), seen.len(), "{document}: {seen:?}");
-        assert_eq!(seen, scan.installed(), "Trivy reading {document}");
+        assert_eq!(seen, installed(&scan), "Trivy reading {document}");
         for p in packages {
             let native = scan
                 .packages()
@@ -250,7 +225,7 @@ fn syft_sees_the_final_filesystem() {
     let Some(syft) = peer("SBOMGEN_SYFT", "syft") else {
         return;
     };
-    let scan = Scan::new("syft");
+    let scan = scan("syft");
     let distro = scan.native["distro"]["id"].as_str().unwrap();
     for document in ["sbom.spdx.json", "sbom.spdx"] {
         let converted = syft_convert(&syft, &scan.path(document), "syft-json");
@@ -269,6 +244,6 @@ fn syft_sees_the_final_filesystem() {
             .map(|a| name_version(&a["name"], &a["version"]))
             .collect();
         assert_eq!(packages.len(), seen.len(), "{document}: {seen:?}");
-        assert_eq!(seen, scan.installed(), "Syft reading {document}");
+        assert_eq!(seen, installed(&scan), "Syft reading {document}");
     }
 }

@@ -103,3 +103,51 @@ pub fn run_ok(args: &[&str]) -> Vec<u8> {
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
+
+/// `convert`s the native document at `native` to `format`, written to `converted`, and that
+/// back to the native JSON it returns: what a round trip through `format` keeps.
+pub fn convert_round_trip(native: &Path, format: &str, converted: &Path) -> Value {
+    let target = format!("{format}={}", converted.display());
+    run_ok(&["convert", native.to_str().unwrap(), "-o", &target]);
+    let back = run_ok(&["convert", converted.to_str().unwrap(), "-o", "json"]);
+    serde_json::from_slice(&back).expect("convert writes native JSON")
+}
+
+/// The demo image scanned once, in a temporary directory, to `native.json` and to each
+/// `(file name, -o format)` document.
+pub struct DemoScan {
+    pub dir: tempfile::TempDir,
+    pub native: Value,
+}
+
+impl DemoScan {
+    pub fn new(documents: &[(&str, &str)]) -> DemoScan {
+        let dir = tempfile::tempdir().unwrap();
+        let out = |name: &str| dir.path().join(name).display().to_string();
+        let mut args = vec![
+            demo_image(),
+            "-q".into(),
+            "-o".into(),
+            format!("json={}", out("native.json")),
+        ];
+        for (file, format) in documents {
+            args.extend(["-o".into(), format!("{format}={}", out(file))]);
+        }
+        run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let native = read_json(&dir.path().join("native.json"));
+        DemoScan { dir, native }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn packages(&self) -> &Vec<Value> {
+        self.native["packages"].as_array().unwrap()
+    }
+
+    /// The native packages the final filesystem holds: those no later layer removed.
+    pub fn installed(&self) -> impl Iterator<Item = &Value> {
+        self.packages().iter().filter(|p| p["removedIn"].is_null())
+    }
+}

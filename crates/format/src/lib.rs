@@ -39,6 +39,8 @@ pub mod spdx;
 pub mod spdx3;
 pub mod syft;
 pub mod table;
+#[cfg(test)]
+mod test_fixtures;
 
 pub use cyclonedx::SpecVersion;
 pub use meta::DocumentInfo;

@@ -185,6 +185,17 @@ pub fn removal_note(sbom: &Sbom, package: &Package) -> Option<String> {
     ))
 }
 
+/// The sbomgen properties among annotation texts of the form `name=value` (SPDX 2.3 annotation
+/// comments, SPDX 3 annotation statements); texts of other tools are passed over.
+pub(crate) fn properties_in<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Property> {
+    texts
+        .into_iter()
+        .filter_map(|text| text.split_once('='))
+        .filter(|(name, _)| name.starts_with(NAMESPACE))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 /// Rebuilds the image-level native fields from properties (any order; unknown names ignored).
 pub fn apply_image_properties(sbom: &mut Sbom, properties: &[Property]) {
     let mut layers: BTreeMap<usize, LayerSummary> = BTreeMap::new();

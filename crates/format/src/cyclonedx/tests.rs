@@ -11,53 +11,30 @@ use sbomgen_testkit::schema::{self, Schema};
 
 use super::test_schema::{validate_json_1_7, validate_xml_1_7};
 use super::*;
+use crate::test_fixtures::{self, digest};
 use crate::DocumentInfo;
 
-pub(super) fn digest(c: char) -> Option<sbomgen_model::Digest> {
-    format!("sha256:{}", c.to_string().repeat(64)).parse().ok()
-}
-
+/// A layer whose command needs escaping in XML.
 fn layer(index: usize, digest_char: char, diff_char: char) -> LayerSummary {
     LayerSummary {
-        index,
-        digest: digest(digest_char),
-        diff_id: digest(diff_char),
-        media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
-        size: Some(100 + index as u64),
         created_by: Some(format!("RUN step {index} && echo \"<done>\" & true")),
-        added: 3,
-        modified: 1,
-        deleted: index as u64,
+        ..test_fixtures::layer(index, digest_char, diff_char)
     }
 }
 
+/// A Debian package with a CPE-escaped version and the metadata the components carry.
 fn deb(name: &str, version: &str, introduced: usize, removed: Option<usize>) -> Package {
     Package {
-        name: name.into(),
-        version: version.into(),
-        kind: "deb".into(),
-        purl: Some(format!(
-            "pkg:deb/debian/{name}@{version}?arch=amd64&distro=debian-12"
-        )),
         cpes: vec![format!(
             "cpe:2.3:a:{name}:{name}:{}:*:*:*:*:*:*:*",
             version.replace('+', "\\+")
         )],
-        arch: Some("amd64".into()),
-        introduced_in: Some(introduced),
-        removed_in: removed,
-        locations: vec![Location {
-            path: "var/lib/dpkg/status".into(),
-            layer_index: introduced,
-        }],
-        files: 4,
-        files_present: if removed.is_some() { 0 } else { 4 },
         metadata: json!({
             "maintainer": "Debian Maintainers <debian@example.org>",
             "homepage": "https://example.org/",
             "description": format!("the {name} package"),
         }),
-        ..Package::default()
+        ..test_fixtures::deb(name, version, introduced, removed)
     }
 }
 

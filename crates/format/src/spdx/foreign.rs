@@ -95,7 +95,7 @@ pub(super) fn source_package(source_info: &str) -> Option<(String, Option<String
 }
 
 /// The purl's type (the native package kind) and `arch` qualifier.
-pub(super) fn kind_and_arch(purl: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn kind_and_arch(purl: &str) -> Option<(String, Option<String>)> {
     let purl = PackageUrl::from_str(purl).ok()?;
     let arch = purl
         .qualifiers()

@@ -32,11 +32,11 @@ use sbomgen_model::Sbom;
 use crate::{DocumentInfo, FormatError};
 
 mod cpe;
-mod foreign;
+pub(crate) mod foreign;
 mod json;
 pub(crate) mod license;
 mod model;
-mod package;
+pub(crate) mod package;
 mod read;
 mod removed;
 mod tag_value;

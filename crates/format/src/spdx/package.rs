@@ -26,15 +26,7 @@ pub(super) fn package(
     id: &str,
     licenses: &mut Licenses,
 ) -> Package {
-    let text = |key: &str| {
-        native
-            .metadata
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let text = |key: &str| metadata_text(native, key);
     let mut external_refs: Vec<ExternalRef> = native
         .purl
         .as_deref()
@@ -73,6 +65,17 @@ pub(super) fn package(
     }
 }
 
+/// The package's metadata field `key` as trimmed text; none when absent, blank or not a string.
+pub(crate) fn metadata_text(native: &NativePackage, key: &str) -> Option<String> {
+    native
+        .metadata
+        .get(key)
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// Who distributed the package: the distro maintainer (deb, apk) or the rpm vendor. Supplier
 /// rather than originator: these are the packagers, not the upstream authors.
 fn supplier(native: &NativePackage) -> Option<String> {
@@ -106,6 +109,15 @@ fn supplier(native: &NativePackage) -> Option<String> {
 /// apk's `C:` field is `Q1` + base64 of the package's SHA-1: the one checksum a package
 /// database gives for the package itself.
 fn apk_checksum(native: &NativePackage) -> Option<Checksum> {
+    apk_sha1_hex(native).map(|checksum_value| Checksum {
+        algorithm: "SHA1",
+        checksum_value,
+    })
+}
+
+/// The SHA-1, in hex, that an apk `pullChecksum` (`Q1` + base64) spells; SPDX 2.3 and SPDX 3
+/// both carry it as the package's checksum.
+pub(crate) fn apk_sha1_hex(native: &NativePackage) -> Option<String> {
     let encoded = native
         .metadata
         .get("pullChecksum")?
@@ -114,20 +126,13 @@ fn apk_checksum(native: &NativePackage) -> Option<Checksum> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()?;
-    (bytes.len() == 20).then(|| Checksum {
-        algorithm: "SHA1",
-        checksum_value: hex::encode(bytes),
-    })
+    (bytes.len() == 20).then(|| hex::encode(bytes))
 }
 
-/// Trivy's form, `built package from: <source> <version>`, which Trivy parses back into the
-/// source package its vulnerability matching uses; otherwise where the record was read.
+/// Where the record was read when Trivy's [`built_from`] form cannot be given.
 fn source_info(native: &NativePackage) -> Option<String> {
-    if let Some(source) = native.source_name.as_deref().filter(|s| !s.is_empty()) {
-        let version = native.source_version.as_deref().unwrap_or(&native.version);
-        if !source.contains(char::is_whitespace) && !version.contains(char::is_whitespace) {
-            return Some(format!("built package from: {source} {version}"));
-        }
+    if let Some(built_from) = built_from(native) {
+        return Some(built_from);
     }
     let mut paths: Vec<&str> = native.locations.iter().map(|l| l.path.as_str()).collect();
     paths.sort_unstable();
@@ -141,18 +146,30 @@ fn source_info(native: &NativePackage) -> Option<String> {
     })
 }
 
-/// `pkg:<type>/<name>…` without blanks, the shape SPDX validators require of a purl locator.
-/// Documents read from other tools may carry placeholders (Syft's tests write `a-purl-1`);
-/// one such locator would make the whole document invalid, so it is left out.
-fn is_purl(purl: &str) -> bool {
+/// Trivy's form, `built package from: <source> <version>`, which Trivy parses back into the
+/// source package its vulnerability matching uses; none without a source name, or with blanks
+/// Trivy would split on.
+pub(crate) fn built_from(native: &NativePackage) -> Option<String> {
+    let source = native.source_name.as_deref().filter(|s| !s.is_empty())?;
+    let version = native.source_version.as_deref().unwrap_or(&native.version);
+    (!source.contains(char::is_whitespace) && !version.contains(char::is_whitespace))
+        .then(|| format!("built package from: {source} {version}"))
+}
+
+/// `pkg:<type>/<name>…` without blanks, the shape SPDX validators require of a purl locator
+/// (and of SPDX 3's `software_packageUrl`, an `anyURI`). Documents read from other tools may
+/// carry placeholders (Syft's tests write `a-purl-1`); one such locator would make the whole
+/// document invalid, so it is left out.
+pub(crate) fn is_purl(purl: &str) -> bool {
     purl.strip_prefix("pkg:")
         .and_then(|rest| rest.split_once('/'))
         .is_some_and(|(kind, name)| !kind.is_empty() && !name.is_empty())
         && !purl.contains(char::is_whitespace)
 }
 
-/// A plain http(s) URL: anything else would fail validators' URL checks.
-fn looks_like_url(url: &str) -> bool {
+/// A plain http(s) URL: anything else would fail validators' URL checks (and SPDX 3's
+/// `software_homePage`, an `anyURI`).
+pub(crate) fn looks_like_url(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() > "https://".len()
         && !url.contains(char::is_whitespace)
@@ -179,6 +196,14 @@ mod tests {
         assert!(is_purl("pkg:npm/left-pad@1.3.0"));
         for bad in ["a-purl-1", "pkg:", "pkg:/x", "pkg:npm/", "pkg:npm/a b"] {
             assert!(!is_purl(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_plain_http_urls_are_home_pages() {
+        assert!(looks_like_url("https://curl.se"));
+        for bad in ["curl.se", "https://", "https://a b", "ftp://curl.se"] {
+            assert!(!looks_like_url(bad), "{bad}");
         }
     }
 

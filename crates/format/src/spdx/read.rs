@@ -233,13 +233,7 @@ fn link_dependencies(
 
 /// The `sbomgen:` properties among a package's annotation comments (`name=value`).
 fn sbomgen_properties(package: &SpdxPackage<'_>) -> Vec<Property> {
-    package
-        .notes
-        .iter()
-        .filter_map(|note| note.split_once('='))
-        .filter(|(name, _)| name.starts_with(provenance::NAMESPACE))
-        .map(|(name, value)| (name.to_string(), value.to_string()))
-        .collect()
+    provenance::properties_in(package.notes.iter().copied())
 }
 
 fn native_package(

@@ -71,11 +71,8 @@ pub(crate) fn package_notes(sbom: &Sbom, package: &Package) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_fixtures::digest;
     use sbomgen_model::LayerSummary;
-
-    fn digest(c: char) -> Option<sbomgen_model::Digest> {
-        format!("sha256:{}", c.to_string().repeat(64)).parse().ok()
-    }
 
     fn sbom() -> Sbom {
         let mut sbom = Sbom {

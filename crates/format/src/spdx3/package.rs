@@ -12,6 +12,7 @@ use sbomgen_model::{Package as NativePackage, Sbom};
 
 use super::build::digest_hash;
 use super::model::{Agent, Element, ExternalIdentifier, Hash, Node, Package};
+use crate::spdx::package::{apk_sha1_hex, built_from, is_purl, looks_like_url, metadata_text};
 use crate::{ids, provenance};
 
 /// The image: its name, manifest digest as version and hash (else its tag), `pkg:oci` purl.
@@ -39,7 +40,7 @@ pub(crate) fn package(
     package.purl = native.purl.clone().filter(|p| is_purl(p));
     package.supplied_by = Supplier::of(native).map(|s| suppliers.add(s));
     package.home_page = text(home_page_key(&native.kind)).filter(|url| looks_like_url(url));
-    package.source_info = source_info(native);
+    package.source_info = built_from(native);
     package.summary = text("summary");
     package.description = text("description");
     package.comment = provenance::removal_note(sbom, native);
@@ -53,16 +54,6 @@ pub(crate) fn package(
         .collect();
     package.verified_using = apk_checksum(native).into_iter().collect();
     package
-}
-
-fn metadata_text(native: &NativePackage, key: &str) -> Option<String> {
-    native
-        .metadata
-        .get(key)
-        .and_then(|v| v.as_str())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 /// The metadata key of the home page: apk's `U:` is `url`, everyone else's `homepage`.
@@ -281,31 +272,14 @@ fn join_person(name: &str, email: Option<&str>) -> String {
     }
 }
 
-/// Trivy's form, `built package from: <source> <version>`, which Trivy parses back into the
-/// source package its matching uses.
-fn source_info(native: &NativePackage) -> Option<String> {
-    let source = native.source_name.as_deref().filter(|s| !s.is_empty())?;
-    let version = native.source_version.as_deref().unwrap_or(&native.version);
-    (!source.contains(char::is_whitespace) && !version.contains(char::is_whitespace))
-        .then(|| format!("built package from: {source} {version}"))
-}
-
 /// apk's `C:` field is `Q1` + base64 of the package's SHA-1.
 fn apk_checksum(native: &NativePackage) -> Option<Hash> {
     if native.kind != "apk" {
         return None;
     }
-    let encoded = native
-        .metadata
-        .get("pullChecksum")?
-        .as_str()?
-        .strip_prefix("Q1")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    (bytes.len() == 20).then(|| Hash {
+    apk_sha1_hex(native).map(|hash_value| Hash {
         algorithm: "sha1",
-        hash_value: hex::encode(bytes),
+        hash_value,
     })
 }
 
@@ -318,22 +292,6 @@ fn apk_pull_checksum(sha1_hex: &str) -> Option<String> {
             base64::engine::general_purpose::STANDARD.encode(bytes)
         )
     })
-}
-
-/// `pkg:<type>/<name>…` without blanks: `software_packageUrl` is an `anyURI`, and documents
-/// read from other tools may carry placeholders.
-fn is_purl(purl: &str) -> bool {
-    purl.strip_prefix("pkg:")
-        .and_then(|rest| rest.split_once('/'))
-        .is_some_and(|(kind, name)| !kind.is_empty() && !name.is_empty())
-        && !purl.contains(char::is_whitespace)
-}
-
-/// A plain http(s) URL: `software_homePage` is an `anyURI`.
-fn looks_like_url(url: &str) -> bool {
-    (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() > "https://".len()
-        && !url.contains(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -369,13 +327,5 @@ mod tests {
             Some("Q1YXw+HpDfa/tPmjG5D9l8aSHjVCo=")
         );
         assert_eq!(apk_pull_checksum("abc"), None);
-    }
-
-    #[test]
-    fn only_uri_shaped_values_are_written() {
-        assert!(is_purl("pkg:deb/debian/curl@8?arch=amd64"));
-        assert!(!is_purl("a-purl-1"));
-        assert!(looks_like_url("https://curl.se"));
-        assert!(!looks_like_url("curl.se"));
     }
 }

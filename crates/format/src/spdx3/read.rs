@@ -22,6 +22,7 @@ use super::package::{self, StandardFields, Supplier};
 use crate::ids;
 use crate::json_view::Obj;
 use crate::provenance::{self, Property};
+use crate::spdx::foreign::kind_and_arch;
 use crate::FormatError;
 
 const WHAT: &str = "SPDX 3 document";
@@ -218,14 +219,7 @@ impl<'a> Parsed<'a> {
 
     /// The `sbomgen:` properties annotated on `subject`.
     fn properties(&self, subject: &str) -> Vec<Property> {
-        self.statements
-            .get(subject)
-            .into_iter()
-            .flatten()
-            .filter_map(|statement| statement.split_once('='))
-            .filter(|(name, _)| name.starts_with(provenance::NAMESPACE))
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect()
+        provenance::properties_in(self.statements.get(subject).into_iter().flatten().copied())
     }
 
     /// The licences `hasDeclaredLicense` gives `id`, refs restored to their texts.
@@ -329,15 +323,4 @@ fn references<'a>(node: &Obj<'a>, key: &str) -> Result<Vec<&'a str>, FormatError
         Some(Value::String(one)) => Ok(vec![one]),
         _ => node.strings(key),
     }
-}
-
-/// The purl's type and `arch` qualifier.
-fn kind_and_arch(purl: &str) -> Option<(String, Option<String>)> {
-    let purl: packageurl::PackageUrl<'_> = purl.parse().ok()?;
-    let arch = purl
-        .qualifiers()
-        .get("arch")
-        .map(|a| a.to_string())
-        .filter(|a| !a.is_empty());
-    Some((purl.ty().to_string(), arch))
 }

@@ -6,35 +6,19 @@ use serde_json::{json, Value};
 use sbomgen_model::{Distro, HiddenFile, LayerSummary, Location, Package, Sbom, SourceInfo};
 
 use super::{is_spdx3, read_json, write_json};
+use crate::test_fixtures::{self, digest};
 use crate::{DocumentInfo, FormatError};
 
-fn digest(c: char) -> Option<sbomgen_model::Digest> {
-    format!("sha256:{}", c.to_string().repeat(64)).parse().ok()
-}
-
+/// A Debian package whose metadata has a doubled space and a continuation line.
 fn deb(name: &str, version: &str, introduced: usize, removed: Option<usize>) -> Package {
     Package {
-        name: name.into(),
-        version: version.into(),
-        kind: "deb".into(),
-        purl: Some(format!(
-            "pkg:deb/debian/{name}@{version}?arch=amd64&distro=debian-12"
-        )),
-        cpes: vec![format!("cpe:2.3:a:{name}:{name}:{version}:*:*:*:*:*:*:*")],
-        arch: Some("amd64".into()),
-        introduced_in: Some(introduced),
-        removed_in: removed,
-        locations: vec![Location {
-            path: "var/lib/dpkg/status".into(),
-            layer_index: introduced,
-        }],
         metadata: json!({
             "maintainer": "Debian  Maintainers <debian@example.org>",
             "homepage": "https://example.org/",
             "description": "a package\n with two lines",
             "installedSize": 100
         }),
-        ..Package::default()
+        ..test_fixtures::deb(name, version, introduced, removed)
     }
 }
 

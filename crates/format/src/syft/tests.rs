@@ -5,51 +5,17 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 
-use sbomgen_model::{
-    Digest, Distro, HiddenFile, LayerSummary, Location, Package, Platform, Sbom, SourceInfo,
-};
+use sbomgen_model::{Distro, HiddenFile, Location, Package, Platform, Sbom, SourceInfo};
 
 use super::*;
 use crate::read::{detect, InputKind};
+use crate::test_fixtures::{self, digest, layer};
 
-fn digest(c: char) -> Option<Digest> {
-    format!("sha256:{}", c.to_string().repeat(64)).parse().ok()
-}
-
-fn layer(index: usize, digest_char: char, diff_char: char) -> LayerSummary {
-    LayerSummary {
-        index,
-        digest: digest(digest_char),
-        diff_id: digest(diff_char),
-        media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
-        size: Some(100 + index as u64),
-        created_by: Some(format!("RUN step {index}")),
-        added: 3,
-        modified: 1,
-        deleted: index as u64,
-    }
-}
-
+/// A Debian package with the metadata Syft's dpkg entry carries.
 fn deb(name: &str, version: &str, introduced: usize, removed: Option<usize>) -> Package {
     Package {
-        name: name.into(),
-        version: version.into(),
-        kind: "deb".into(),
-        purl: Some(format!(
-            "pkg:deb/debian/{name}@{version}?arch=amd64&distro=debian-12"
-        )),
-        cpes: vec![format!("cpe:2.3:a:{name}:{name}:{version}:*:*:*:*:*:*:*")],
-        arch: Some("amd64".into()),
-        introduced_in: Some(introduced),
-        removed_in: removed,
-        locations: vec![Location {
-            path: "var/lib/dpkg/status".into(),
-            layer_index: introduced,
-        }],
-        files: 4,
-        files_present: if removed.is_some() { 0 } else { 4 },
         metadata: json!({"maintainer": "Debian <debian@example.org>", "installedSize": 12}),
-        ..Package::default()
+        ..test_fixtures::deb(name, version, introduced, removed)
     }
 }
 
