@@ -521,3 +521,124 @@ fn a_sha512_layer_digest_is_named_as_unsupported_not_as_a_mismatch() {
     assert!(err.contains("sha512:"), "{err}");
     assert!(!err.contains("mismatch"), "{err}");
 }
+
+/// An OCI layout whose only layer is `tar`, uncompressed, with a matching diff_id.
+fn raw_layer_image(dir: &Path, tar: &[u8]) -> std::path::PathBuf {
+    let layout = dir.join("layout");
+    fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
+    let put = |bytes: &[u8]| {
+        let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
+        fs::write(blob(&layout, &digest), bytes).unwrap();
+        (digest.as_str().to_string(), bytes.len())
+    };
+    let (layer, layer_size) = put(tar);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [layer]},
+    });
+    let (config, config_size) = put(&serde_json::to_vec(&config).unwrap());
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": config, "size": config_size},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer, "size": layer_size}],
+    });
+    let (manifest, manifest_size) = put(&serde_json::to_vec(&manifest).unwrap());
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": manifest, "size": manifest_size}],
+    });
+    fs::write(
+        layout.join("index.json"),
+        serde_json::to_vec(&index).unwrap(),
+    )
+    .unwrap();
+    fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    layout
+}
+
+fn tar_header(name: &str, kind: u8, size: u64) -> Vec<u8> {
+    let mut header = tar::Header::new_gnu();
+    header.set_path(name).unwrap();
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::new(kind));
+    header.set_cksum();
+    header.as_bytes().to_vec()
+}
+
+fn padded(mut bytes: Vec<u8>) -> Vec<u8> {
+    bytes.resize(bytes.len().div_ceil(512) * 512, 0);
+    bytes
+}
+
+#[test]
+fn a_long_name_record_declaring_gigabytes_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // A GNU long-name header declaring 4 GiB, followed by a little of it.
+    let mut tar = tar_header("././@LongLink", b'L', 4 << 30);
+    tar.extend(vec![b'a'; 64 << 10]);
+    let layout = raw_layer_image(dir.path(), &tar);
+    let err = fails_without_output(&layout);
+    assert!(
+        err.contains("tar long-name or extended-header record size (limit 1048576)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_megabyte_long_name_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "a/".repeat(500_000) + "f";
+    let mut tar = Vec::new();
+    for (name, content) in [(long.as_str(), &b"x"[..]), ("etc/ok", &b"ok"[..])] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        let mut builder = tar::Builder::new(Vec::new());
+        builder.append_data(&mut header, name, content).unwrap();
+        let bytes = builder.into_inner().unwrap();
+        tar.extend_from_slice(&bytes[..bytes.len() - 1024]);
+    }
+    tar.extend(vec![0u8; 1024]);
+    let layout = raw_layer_image(dir.path(), &tar);
+    let out = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("its name is 1000001 bytes, above the 4096-byte limit: skipped"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 1000, "the name is not quoted whole");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["layers"][0]["added"], 1, "etc/ok is indexed: {doc}");
+}
+
+#[test]
+fn an_entry_after_the_end_of_archive_marker_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tar = tar_header("etc/visible", b'0', 2);
+    tar.extend(padded(b"ok".to_vec()));
+    tar.extend(vec![0u8; 1024]);
+    let end = tar.len();
+    tar.extend(tar_header("etc/hidden", b'0', 2));
+    tar.extend(padded(b"no".to_vec()));
+    tar.extend(vec![0u8; 1024]);
+    let layout = raw_layer_image(dir.path(), &tar);
+    let out = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "a tar entry at byte {end} follows the end-of-archive marker"
+        )),
+        "{stderr}"
+    );
+}

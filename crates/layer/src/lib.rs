@@ -29,6 +29,7 @@ mod matcher;
 mod parse;
 mod path;
 mod reader;
+mod tar_guard;
 
 pub use compression::Compression;
 pub use directory::read_directory;

@@ -21,6 +21,13 @@ pub struct Limits {
     pub max_entries: u64,
     /// Uncompressed bytes per layer, against decompression bombs. Default 256 GiB.
     pub max_uncompressed: u64,
+    /// Largest GNU long-name/long-link record or PAX extended header, which the tar parser
+    /// holds in memory whole: exceeding it is an error. Default 1 MiB (real ones are a few
+    /// hundred bytes).
+    pub max_extension_header: u64,
+    /// Longest entry name or link target, in bytes: a longer entry is skipped with a warning,
+    /// as `tar -x` fails on it (`ENAMETOOLONG`). Default 4096, Linux's `PATH_MAX`.
+    pub max_path_bytes: usize,
 }
 
 impl Default for Limits {
@@ -32,6 +39,8 @@ impl Default for Limits {
             max_captured_total: 256 << 20,
             max_entries: 5_000_000,
             max_uncompressed: 256 << 30,
+            max_extension_header: 1 << 20,
+            max_path_bytes: 4096,
         }
     }
 }

@@ -11,6 +11,7 @@ use tar::EntryType;
 use crate::hashing::HashingReader;
 use crate::parse::parse_regular;
 use crate::path::{normalize, NormalizedPath};
+use crate::tar_guard::TarGuard;
 use crate::{Compression, LayerError, Limits, PathMatcher};
 
 /// What the source says a layer should be; every `Some` is checked.
@@ -138,12 +139,28 @@ pub fn read_layer<R: Read>(
                 LayerError::Tar(source)
             }
         };
-        let indexed = index_tar(&mut tar_stream, matcher, limits, &mut report.warnings);
+        let (mut guarded, guard) = TarGuard::new(&mut tar_stream, limits.max_extension_header);
+        let indexed = index_tar(&mut guarded, matcher, limits, &mut report.warnings);
+        let indexed = indexed.and_then(|files| {
+            // The rest of the stream still passes the guard: entries after the end marker.
+            io::copy(&mut guarded, &mut io::sink())?;
+            Ok(files)
+        });
+        drop(guarded);
+        if let Some(exceeded) = guard.borrow_mut().exceeded.take() {
+            return Err(exceeded);
+        }
         let files = match indexed {
             Ok(files) => files,
             Err(IndexError::Io(e)) => return Err(classify(e, tar_stream.count())),
             Err(IndexError::Layer(e)) => return Err(e),
         };
+        if let Some(offset) = guard.borrow().entry_after_end {
+            report.warnings.push(format!(
+                "a tar entry at byte {offset} follows the end-of-archive marker: the layer \
+                 ships it, but neither sbomgen nor `tar -x` reads past the marker"
+            ));
+        }
         tar_stream
             .drain()
             .map_err(|e| classify(e, tar_stream.count()))?;
@@ -236,6 +253,10 @@ fn index_tar<R: Read>(
         if entry_type.is_pax_global_extensions() {
             continue;
         }
+        if let Some(long) = too_long(&entry, limits.max_path_bytes) {
+            warnings.push(long);
+            continue;
+        }
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let path = match normalize(&raw) {
             Ok(NormalizedPath::Path(path)) => path,
@@ -314,6 +335,25 @@ fn index_tar<R: Read>(
         files.entries.insert(path, file);
     }
     Ok(files)
+}
+
+/// A warning when the entry's name or link target is longer than `max` bytes (quoting only
+/// its start: the name itself may be a megabyte).
+fn too_long<R: Read>(entry: &tar::Entry<'_, R>, max: usize) -> Option<String> {
+    let name = entry.path_bytes();
+    let link = entry.link_name_bytes().unwrap_or_default();
+    let (what, bytes) = if name.len() > max {
+        ("name", &name)
+    } else if link.len() > max {
+        ("link target", &link)
+    } else {
+        return None;
+    };
+    let start = String::from_utf8_lossy(&name[..name.len().min(60)]).into_owned();
+    Some(format!(
+        "tar entry {start:?}…: its {what} is {} bytes, above the {max}-byte limit: skipped",
+        bytes.len()
+    ))
 }
 
 /// The bytes to keep for a matched entry, if it has content and fits the cap.
