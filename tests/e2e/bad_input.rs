@@ -588,7 +588,9 @@ fn a_long_name_record_declaring_gigabytes_is_refused_before_it_is_read() {
     let layout = raw_layer_image(dir.path(), &tar);
     let err = fails_without_output(&layout);
     assert!(
-        err.contains("tar long-name or extended-header record size (limit 1048576)"),
+        err.contains(
+            "tar long-name or extended-header record size (limit 1048576; raise it with --limit extension-header=N)"
+        ),
         "{err}"
     );
 }
@@ -641,4 +643,38 @@ fn an_entry_after_the_end_of_archive_marker_is_reported() {
         )),
         "{stderr}"
     );
+}
+
+#[test]
+fn limits_name_their_flag_and_the_flag_moves_them() {
+    let dir = tempfile::tempdir().unwrap();
+    build(dir.path(), Compression::Gzip);
+    let image = dir.path().to_str().unwrap();
+    let err = failure(&[
+        "scan",
+        image,
+        "--limit",
+        "entries-per-layer=1",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        err.contains("raise it with --limit entries-per-layer=N"),
+        "{err}"
+    );
+    let out = sbomgen(&[
+        "scan",
+        image,
+        "--limit",
+        "entries-per-layer=1K",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = failure(&["scan", image, "--limit", "entries=1"]);
+    assert!(err.contains("unknown limit \"entries\""), "{err}");
 }

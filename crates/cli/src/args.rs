@@ -211,6 +211,13 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
 
+    /// Raises (or lowers) one of the limits a hostile image is held to, as NAME=VALUE
+    /// (repeatable; K/M/G suffixes): captured-file, in-memory-file, spooled-file,
+    /// captured-per-layer, entries-per-layer, uncompressed-per-layer, extension-header,
+    /// path-bytes. Defaults in the README.
+    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    pub limits: Vec<String>,
+
     /// Which packages to list: every package any layer installed (removed ones marked), or only
     /// those in the final filesystem.
     #[arg(long, value_enum, default_value_t = ScopeArg::AllLayers)]

@@ -87,6 +87,7 @@ pub fn read_directory(
             if report.files.entries.len() as u64 >= limits.max_entries {
                 return Err(LayerError::LimitExceeded {
                     what: "entries in one directory tree",
+                    name: "entries-per-layer",
                     limit: limits.max_entries,
                 });
             }
@@ -113,6 +114,7 @@ pub fn read_directory(
                     if captured_total > limits.max_captured_total {
                         return Err(LayerError::LimitExceeded {
                             what: "bytes kept from one directory tree",
+                            name: "captured-per-layer",
                             limit: limits.max_captured_total,
                         });
                     }

@@ -35,8 +35,13 @@ pub enum LayerError {
     DiffIdMismatch { expected: Digest, actual: Digest },
     #[error("blob size mismatch: expected {expected} bytes, read {actual}")]
     SizeMismatch { expected: u64, actual: u64 },
-    #[error("limit exceeded: {what} (limit {limit})")]
-    LimitExceeded { what: &'static str, limit: u64 },
+    #[error("limit exceeded: {what} (limit {limit}; raise it with --limit {name}=N)")]
+    LimitExceeded {
+        what: &'static str,
+        /// The limit's name for `--limit NAME=VALUE`.
+        name: &'static str,
+        limit: u64,
+    },
     #[error("cannot read directory {path}: {source}")]
     Directory {
         path: String,

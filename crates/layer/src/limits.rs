@@ -44,3 +44,86 @@ impl Default for Limits {
         }
     }
 }
+
+impl Limits {
+    /// Every limit's name as `--limit NAME=VALUE` takes it, with its default.
+    pub fn names() -> Vec<(&'static str, u64)> {
+        let d = Limits::default();
+        vec![
+            ("captured-file", d.max_captured_file),
+            ("in-memory-file", d.max_in_memory_file),
+            ("spooled-file", d.max_spooled_file),
+            ("captured-per-layer", d.max_captured_total),
+            ("entries-per-layer", d.max_entries),
+            ("uncompressed-per-layer", d.max_uncompressed),
+            ("extension-header", d.max_extension_header),
+            ("path-bytes", d.max_path_bytes as u64),
+        ]
+    }
+
+    /// Sets one limit from `NAME=VALUE` (a number of bytes or entries; `K`, `M`, `G` suffixes
+    /// are powers of 1024).
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let known = || {
+            Limits::names()
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("--limit {assignment:?}: expected NAME=VALUE ({})", known()))?;
+        let value = parse_amount(value)
+            .ok_or_else(|| format!("--limit {name}: {value:?} is not a number (e.g. 4096, 64M)"))?;
+        match name {
+            "captured-file" => self.max_captured_file = value,
+            "in-memory-file" => self.max_in_memory_file = value,
+            "spooled-file" => self.max_spooled_file = value,
+            "captured-per-layer" => self.max_captured_total = value,
+            "entries-per-layer" => self.max_entries = value,
+            "uncompressed-per-layer" => self.max_uncompressed = value,
+            "extension-header" => self.max_extension_header = value,
+            "path-bytes" => self.max_path_bytes = usize::try_from(value).unwrap_or(usize::MAX),
+            _ => {
+                return Err(format!(
+                    "--limit: unknown limit {name:?} (known: {})",
+                    known()
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `4096`, `64K`, `64M`, `4G` (powers of 1024).
+fn parse_amount(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last()? {
+        (i, 'K' | 'k') => (&text[..i], 10),
+        (i, 'M' | 'm') => (&text[..i], 20),
+        (i, 'G' | 'g') => (&text[..i], 30),
+        _ => (text, 0),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_set_by_name() {
+        let mut limits = Limits::default();
+        limits.set("entries-per-layer=10").unwrap();
+        limits.set("captured-file=2M").unwrap();
+        limits.set("path-bytes=8K").unwrap();
+        assert_eq!(limits.max_entries, 10);
+        assert_eq!(limits.max_captured_file, 2 << 20);
+        assert_eq!(limits.max_path_bytes, 8192);
+        assert!(limits.set("nope=1").unwrap_err().contains("path-bytes"));
+        assert!(limits.set("entries-per-layer=many").is_err());
+        assert!(limits.set("entries-per-layer").is_err());
+        assert_eq!(Limits::names().len(), 8, "every field has a name");
+    }
+}

@@ -126,6 +126,7 @@ pub fn read_layer<R: Read>(
             if consumed > limits.max_uncompressed {
                 LayerError::LimitExceeded {
                     what: "uncompressed layer size",
+                    name: "uncompressed-per-layer",
                     limit: limits.max_uncompressed,
                 }
             } else if read_failed.get() {
@@ -245,6 +246,7 @@ fn index_tar<R: Read>(
         if count as u64 >= limits.max_entries {
             return Err(IndexError::Layer(LayerError::LimitExceeded {
                 what: "entries in one layer",
+                name: "entries-per-layer",
                 limit: limits.max_entries,
             }));
         }
@@ -316,6 +318,7 @@ fn index_tar<R: Read>(
                 if captured_total > limits.max_captured_total {
                     return Err(IndexError::Layer(LayerError::LimitExceeded {
                         what: "bytes kept from one layer",
+                        name: "captured-per-layer",
                         limit: limits.max_captured_total,
                     }));
                 }

@@ -106,6 +106,7 @@ impl<R: Read> TarGuard<R> {
         if extension && size > self.max_extension {
             return Err(LayerError::LimitExceeded {
                 what: "tar long-name or extended-header record size",
+                name: "extension-header",
                 limit: self.max_extension,
             });
         }

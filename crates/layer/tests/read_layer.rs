@@ -323,6 +323,7 @@ fn entry_limit_is_enforced() {
             err,
             LayerError::LimitExceeded {
                 what: "entries in one layer",
+                name: "entries-per-layer",
                 limit: 10
             }
         ),
@@ -363,6 +364,7 @@ fn uncompressed_size_limit_is_enforced() {
             err,
             LayerError::LimitExceeded {
                 what: "uncompressed layer size",
+                name: "uncompressed-per-layer",
                 ..
             }
         ),

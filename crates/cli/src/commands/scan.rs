@@ -42,7 +42,12 @@ pub fn run(args: ScanArgs) -> Result<()> {
     } else {
         RegistryOptions::default()
     };
+    let mut limits = sbomgen_scan::Limits::default();
+    for assignment in &args.limits {
+        limits.set(assignment).map_err(anyhow::Error::msg)?;
+    }
     let options = ScanOptions {
+        limits,
         platform,
         registry,
         jobs: args.jobs,
@@ -56,7 +61,6 @@ pub fn run(args: ScanArgs) -> Result<()> {
             (_, true) => Some(false),
             _ => None,
         },
-        ..ScanOptions::default()
     };
     let scanned = sbomgen_scan::scan_spec(&spec, &options);
     if let Some(progress) = &progress {
