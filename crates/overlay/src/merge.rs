@@ -1,6 +1,8 @@
 //! The merge itself: whiteouts first (they only hide lower layers), then the layer's entries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::sync::Arc;
 
 use sbomgen_model::{FileEntry, HiddenFile, LayerFiles, Whiteout};
 
@@ -46,7 +48,12 @@ pub(crate) struct PathRecord {
 /// The merged view of all layers.
 #[derive(Debug, Clone, Default)]
 pub struct Overlay {
-    pub(crate) paths: BTreeMap<String, PathRecord>,
+    /// Every path any layer touched. Keys are shared with `visible`.
+    pub(crate) paths: BTreeMap<Arc<str>, PathRecord>,
+    /// The paths visible after the layers applied so far: whiteouts and opaque directories
+    /// remove from this set, so each removal walks what is there, never the paths earlier
+    /// layers already deleted (an opaque root in each of thousands of layers stays linear).
+    visible: BTreeSet<Arc<str>>,
     hidden: Vec<HiddenFile>,
     changes: Vec<LayerChanges>,
 }
@@ -76,9 +83,14 @@ impl Overlay {
             }
         }
         for (path, entry) in &layer.entries {
-            let record = self.paths.entry(path.clone()).or_default();
+            let key: Arc<str> = match self.paths.get_key_value(path.as_str()) {
+                Some((key, _)) => Arc::clone(key),
+                None => Arc::from(path.as_str()),
+            };
+            let record = self.paths.entry(Arc::clone(&key)).or_default();
             match &record.current {
                 None => {
+                    self.visible.insert(key);
                     record.current = Some(Current {
                         entry: entry.clone(),
                         layer: index,
@@ -128,6 +140,7 @@ impl Overlay {
     fn remove(&mut self, path: &str, layer: usize, changes: &mut LayerChanges) {
         if let Some(record) = self.paths.get_mut(path) {
             if let Some(current) = record.current.take() {
+                self.visible.remove(path);
                 record.history.push(PathEvent {
                     layer,
                     change: Change::Deleted,
@@ -147,15 +160,18 @@ impl Overlay {
 
     /// Removes every visible path strictly below `dir` (`""` is the root).
     fn remove_below(&mut self, dir: &str, layer: usize, changes: &mut LayerChanges) {
-        let below: Vec<String> = if dir.is_empty() {
-            self.paths.keys().cloned().collect()
+        let below: Vec<Arc<str>> = if dir.is_empty() {
+            self.visible.iter().cloned().collect()
         } else {
             // '0' is the character after '/', so this range is exactly the paths under `dir/`.
             let start = format!("{dir}/");
             let end = format!("{dir}0");
-            self.paths
-                .range(start..end)
-                .map(|(p, _)| p.clone())
+            self.visible
+                .range::<str, _>((
+                    Bound::Included(start.as_str()),
+                    Bound::Excluded(end.as_str()),
+                ))
+                .cloned()
                 .collect()
         };
         for path in below {
@@ -172,14 +188,14 @@ impl Overlay {
     pub fn final_files(&self) -> impl Iterator<Item = (&str, &Current)> {
         self.paths
             .iter()
-            .filter_map(|(path, record)| Some((path.as_str(), record.current.as_ref()?)))
+            .filter_map(|(path, record)| Some((&**path, record.current.as_ref()?)))
     }
 
     /// Every path any layer touched, with its history, sorted by path.
     pub fn histories(&self) -> impl Iterator<Item = (&str, &[PathEvent])> {
         self.paths
             .iter()
-            .map(|(path, record)| (path.as_str(), record.history.as_slice()))
+            .map(|(path, record)| (&**path, record.history.as_slice()))
     }
 
     /// The history of one path (empty if no layer touched it).

@@ -67,9 +67,9 @@ impl Overlay {
         let resolved = self.resolve(path)?;
         let (key, current) = self.paths.get_key_value(resolved.as_str())?;
         let current = current.current.as_ref()?;
-        let bytes = layers.get(current.layer)?.captured.get(key.as_str())?;
+        let bytes = layers.get(current.layer)?.captured.get(&**key)?;
         Some(FileContent {
-            path: key.as_str(),
+            path: key,
             layer: current.layer,
             bytes,
         })
