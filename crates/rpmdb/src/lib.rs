@@ -63,27 +63,50 @@ pub fn detect(bytes: &[u8]) -> Option<DbFormat> {
 
 /// All header blobs stored in the database, in database order: rowid order for SQLite,
 /// physical page order for Berkeley DB, slot order for NDB.
+///
+/// Headers are stored side by side, so together they never hold more bytes than the database:
+/// more means slots or pages pointing at the same bytes over and over (a hostile NDB whose
+/// every slot names one large blob), refused before it costs memory.
 pub fn header_blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, RpmDbError> {
-    match detect(bytes) {
+    let blobs = match detect(bytes) {
         Some(DbFormat::Sqlite) => sqlite::header_blobs(bytes),
         Some(DbFormat::BerkeleyDb) => bdb::header_blobs(bytes),
         Some(DbFormat::Ndb) => ndb::header_blobs(bytes),
         None => Err(RpmDbError::UnknownFormat),
+    }?;
+    let total: u64 = blobs.iter().map(|b| b.len() as u64).sum();
+    if total > bytes.len() as u64 {
+        return Err(RpmDbError::limit(
+            "the headers' bytes, together, against the database's size",
+            total,
+            bytes.len() as u64,
+        ));
     }
+    Ok(blobs)
 }
 
 /// Every package of a database ([`header_blobs`] then [`parse_header`]). One header that fails
 /// to parse fails the whole database, with an error naming its position
 /// ([`RpmDbError::Package`]): a silently shorter package list would be a wrong SBOM.
 pub fn read_packages(bytes: &[u8]) -> Result<Vec<RpmPackage>, RpmDbError> {
+    let mut files = 0u64;
     header_blobs(bytes)?
         .iter()
         .enumerate()
         .map(|(index, blob)| {
-            parse_header(blob).map_err(|e| RpmDbError::Package {
+            let package = parse_header(blob).map_err(|e| RpmDbError::Package {
                 index,
                 source: Box::new(e),
-            })
+            })?;
+            files += package.files.len() as u64;
+            if files > limits::MAX_DATABASE_FILES {
+                return Err(RpmDbError::limit(
+                    "files listed by the database's packages",
+                    files,
+                    limits::MAX_DATABASE_FILES,
+                ));
+            }
+            Ok(package)
         })
         .collect()
 }

@@ -18,3 +18,16 @@ pub const MAX_BTREE_DEPTH: usize = 20;
 /// Most NDB slot pages: the bound go-rpmdb applies; each 4 KiB page holds 256 slots, so this is
 /// room for half a million packages.
 pub const MAX_NDB_SLOT_PAGES: u64 = 2048;
+
+/// Longest file path a header may spell (dir name + base name): Linux's `PATH_MAX`. Base names
+/// index shared dir names, so without it a 200,000-file header naming one 1 MiB dir name
+/// would spell 200 GB of paths.
+pub const MAX_PATH_BYTES: u64 = 4096;
+
+/// Most bytes of file paths one package may spell, all files together. The largest real
+/// packages (kernel modules, texlive) spell a few MiB.
+pub const MAX_PACKAGE_PATH_BYTES: u64 = 64 << 20;
+
+/// Most files all packages of one database may list together. A large distro image lists a few
+/// hundred thousand.
+pub const MAX_DATABASE_FILES: u64 = 4_000_000;

@@ -3,6 +3,7 @@
 //! Tag numbers are rpm's (`lib/rpmtag.h`).
 
 use crate::header::Header;
+use crate::limits::{MAX_PACKAGE_PATH_BYTES, MAX_PATH_BYTES};
 use crate::RpmDbError;
 
 mod tag {
@@ -158,6 +159,7 @@ fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, RpmDbError> {
             ));
         }
         let mut paths = Vec::with_capacity(basenames.len());
+        let mut spelled = 0u64;
         for (i, (base, &index)) in basenames.iter().zip(&indexes).enumerate() {
             let dir = usize::try_from(index).ok().and_then(|d| dirnames.get(d));
             let dir = dir.ok_or_else(|| {
@@ -169,6 +171,18 @@ fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, RpmDbError> {
                     ),
                 )
             })?;
+            let length = (dir.len() + base.len()) as u64;
+            if length > MAX_PATH_BYTES {
+                return Err(RpmDbError::limit("a file path", length, MAX_PATH_BYTES));
+            }
+            spelled += length;
+            if spelled > MAX_PACKAGE_PATH_BYTES {
+                return Err(RpmDbError::limit(
+                    "the file paths of one package (bytes)",
+                    spelled,
+                    MAX_PACKAGE_PATH_BYTES,
+                ));
+            }
             paths.push(format!("{dir}{base}"));
         }
         paths
@@ -294,6 +308,52 @@ mod tests {
             parse_header(&bad_index),
             Err(RpmDbError::HeaderTag { tag: 1116, .. })
         ));
+        let no_name = build::blob(&[build::string(tag::VERSION, "1")]);
+        assert!(matches!(
+            parse_header(&no_name),
+            Err(RpmDbError::HeaderTag { tag: 1000, .. })
+        ));
+    }
+
+    /// Base names index shared dir names: a small header can spell enormous paths.
+    #[test]
+    fn paths_spelled_from_shared_dir_names_are_bounded() {
+        let long_dir = format!("/{}/", "d".repeat(1 << 20));
+        let names: Vec<String> = (0..20_000).map(|i| format!("f{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let indexes = vec![0u32; names.len()];
+        let amplified = minimal(vec![
+            build::strings(tag::BASENAMES, &names),
+            build::strings(tag::DIRNAMES, &[long_dir.as_str()]),
+            build::int32s(tag::DIRINDEXES, &indexes),
+        ]);
+        assert!(amplified.len() < 2 << 20);
+        match parse_header(&amplified) {
+            Err(RpmDbError::LimitExceeded { what, limit, .. }) => {
+                assert_eq!((what, limit), ("a file path", 4096));
+            }
+            other => panic!("{other:?}"),
+        }
+        // 4000-byte dirs within PATH_MAX, 20,000 files: 80 MB of paths from a 4 MB header.
+        let dirs: Vec<String> = (0..1000).map(|i| format!("/{i:0>3998}/")).collect();
+        let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        let indexes: Vec<u32> = (0..20_000).map(|i| i % 1000).collect();
+        let amplified = minimal(vec![
+            build::strings(tag::BASENAMES, &names),
+            build::strings(tag::DIRNAMES, &dirs),
+            build::int32s(tag::DIRINDEXES, &indexes),
+        ]);
+        assert!(matches!(
+            parse_header(&amplified),
+            Err(RpmDbError::LimitExceeded {
+                what: "the file paths of one package (bytes)",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_name_is_required() {
         let no_name = build::blob(&[build::string(tag::VERSION, "1")]);
         assert!(matches!(
             parse_header(&no_name),
