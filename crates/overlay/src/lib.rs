@@ -31,7 +31,7 @@ mod packages;
 mod resolve;
 
 pub use merge::{merge, Change, Current, LayerChanges, Overlay, PathEvent};
-pub use packages::{track, Snapshot, TrackedPackage};
+pub use packages::{track, Snapshot, TrackedPackage, Tracker};
 pub use resolve::FileContent;
 
 #[doc(no_inline)]

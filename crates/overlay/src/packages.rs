@@ -49,24 +49,41 @@ fn key(record: &PackageRecord) -> Key {
 /// Follows packages through the snapshots (which must be in layer order). The result is sorted
 /// by ecosystem, name, version, arch, then introducing layer.
 pub fn track(snapshots: Vec<Snapshot>) -> Vec<TrackedPackage> {
-    let mut live: BTreeMap<Key, TrackedPackage> = BTreeMap::new();
-    let mut ended: Vec<TrackedPackage> = Vec::new();
+    let mut tracker = Tracker::default();
     for snapshot in snapshots {
+        tracker.push(snapshot);
+    }
+    tracker.finish()
+}
+
+/// [`track`] one snapshot at a time, so a caller can drop each snapshot's records once seen:
+/// an image rewriting a large package database in each of a thousand layers must not hold a
+/// thousand copies of it.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    live: BTreeMap<Key, TrackedPackage>,
+    ended: Vec<TrackedPackage>,
+}
+
+impl Tracker {
+    /// Takes the next snapshot; snapshots must come in layer order.
+    pub fn push(&mut self, snapshot: Snapshot) {
         // Records are moved, not cloned: on a full distro image they carry every owned path.
         let mut present: BTreeMap<Key, Vec<PackageRecord>> = BTreeMap::new();
         for record in snapshot.records {
             present.entry(key(&record)).or_default().push(record);
         }
-        let gone: Vec<Key> = live
+        let gone: Vec<Key> = self
+            .live
             .keys()
             .filter(|k| !present.contains_key(*k))
             .cloned()
             .collect();
         for k in gone {
-            if let Some(mut package) = live.remove(&k) {
+            if let Some(mut package) = self.live.remove(&k) {
                 package.removed_in = Some(snapshot.layer);
                 package.replaced_by = successor(&package.record, &present);
-                ended.push(package);
+                self.ended.push(package);
             }
         }
         for (k, mut records) in present {
@@ -80,7 +97,7 @@ pub fn track(snapshots: Vec<Snapshot>) -> Vec<TrackedPackage> {
             });
             let locations: Vec<(String, usize)> = locations.collect();
             let record = records.swap_remove(0);
-            match live.get_mut(&k) {
+            match self.live.get_mut(&k) {
                 Some(package) => {
                     package.record = record;
                     package.locations.extend(locations);
@@ -93,14 +110,19 @@ pub fn track(snapshots: Vec<Snapshot>) -> Vec<TrackedPackage> {
                         replaced_by: None,
                         locations: locations.into_iter().collect(),
                     };
-                    live.insert(k, package);
+                    self.live.insert(k, package);
                 }
             }
         }
     }
-    ended.extend(live.into_values());
-    ended.sort_by_key(|p| (key(&p.record), p.introduced_in));
-    ended
+
+    /// Every package's life, sorted by ecosystem, name, version, arch, then introducing layer.
+    pub fn finish(self) -> Vec<TrackedPackage> {
+        let Tracker { live, mut ended } = self;
+        ended.extend(live.into_values());
+        ended.sort_by_key(|p| (key(&p.record), p.introduced_in));
+        ended
+    }
 }
 
 /// The version now installed under the same name: same arch first, then any arch (a package

@@ -9,23 +9,42 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
-use sbomgen_catalog::{Cataloguer, FileView};
+use sbomgen_catalog::{Catalogued, Cataloguer, FileView};
 use sbomgen_layer::PathMatcher;
-use sbomgen_model::{Distro, LayerFiles, Location, Package};
-use sbomgen_overlay::{track, Change, Overlay, Snapshot, TrackedPackage};
+use sbomgen_model::{Distro, LayerFiles, Location, Package, PackageRecord};
+use sbomgen_overlay::{Change, Overlay, Snapshot, TrackedPackage, Tracker};
 
 use crate::identify;
 
-/// One cataloguer run: a cataloguer, a layer, and the files it sees there.
+/// One cataloguer run: a layer, and the files the cataloguer sees there.
 struct Job<'a> {
-    cataloguer: usize,
     layer: usize,
     files: Vec<(&'a str, &'a [u8])>,
     database_layers: BTreeMap<String, usize>,
 }
 
+impl Job<'_> {
+    /// Whether both views hold the same paths with the same bytes.
+    fn same_files(&self, other: &Job<'_>) -> bool {
+        self.files.len() == other.files.len()
+            && self
+                .files
+                .iter()
+                .zip(&other.files)
+                .all(|((p, a), (q, b))| p == q && (std::ptr::eq(*a, *b) || a == b))
+    }
+}
+
+/// How many layers' views of one cataloguer are parsed at once (in parallel) before their
+/// records are folded into the tracker and dropped.
+const VIEWS_IN_FLIGHT: usize = 16;
+
 /// Runs every cataloguer on every layer that changed its files (in parallel) and follows the
 /// packages across layers. Returns tracked packages and deduplicated warnings.
+///
+/// Views are parsed a few at a time and folded into the tracker in layer order, so memory holds
+/// a bounded number of snapshots whatever the layer count; a view byte-identical to the
+/// previous one (a layer rewrote the database unchanged) reuses its records, not the parser.
 pub fn catalogue(
     layers: &[LayerFiles],
     overlay: &Overlay,
@@ -35,9 +54,9 @@ pub fn catalogue(
         .iter()
         .flat_map(|l| l.captured.keys().map(String::as_str))
         .collect();
-    let mut jobs = Vec::new();
     let mut warnings = BTreeSet::new();
-    for (index, cataloguer) in cataloguers.iter().enumerate() {
+    let mut tracked = Vec::new();
+    for cataloguer in cataloguers {
         let matcher = match PathMatcher::new(cataloguer.patterns()) {
             Ok(m) => m,
             Err(e) => {
@@ -50,40 +69,67 @@ pub fn catalogue(
             .copied()
             .filter(|p| matcher.is_match(p))
             .collect();
-        let changed: BTreeSet<usize> = paths
+        let changed: Vec<usize> = paths
             .iter()
             .flat_map(|p| overlay.history(p).iter().map(|e| e.layer))
+            .collect::<BTreeSet<usize>>()
+            .into_iter()
             .collect();
-        for layer in changed {
-            jobs.push(view_at(index, layer, &paths, layers, overlay));
+        let mut tracker = Tracker::default();
+        let mut previous: Option<(Job<'_>, Vec<PackageRecord>)> = None;
+        for chunk in changed.chunks(VIEWS_IN_FLIGHT) {
+            let jobs: Vec<Job<'_>> = chunk
+                .iter()
+                .map(|&layer| view_at(layer, &paths, layers, overlay))
+                .collect();
+            // Only a view unlike the one before it is parsed.
+            let mut parse = Vec::with_capacity(jobs.len());
+            let mut last = previous.as_ref().map(|(job, _)| job);
+            for job in &jobs {
+                parse.push(last.is_none_or(|last| !last.same_files(job)));
+                last = Some(job);
+            }
+            let parse_next = parse.clone();
+            let found: Vec<Option<Catalogued>> = jobs
+                .par_iter()
+                .zip(parse)
+                .map(|(job, parse)| {
+                    parse.then(|| cataloguer.catalog(&FileView::new(job.files.clone())))
+                })
+                .collect();
+            let count = jobs.len();
+            for (i, (job, found)) in jobs.into_iter().zip(found).enumerate() {
+                let records = match found {
+                    Some(found) => {
+                        warnings.extend(found.warnings);
+                        found.packages
+                    }
+                    None => previous
+                        .as_ref()
+                        .map(|(_, records)| records.clone())
+                        .unwrap_or_default(),
+                };
+                // The records are kept for the next view only if it may reuse them.
+                let kept = if i + 1 == count || !parse_next[i + 1] {
+                    records.clone()
+                } else {
+                    Vec::new()
+                };
+                tracker.push(Snapshot {
+                    layer: job.layer,
+                    records,
+                    database_layers: job.database_layers.clone(),
+                });
+                previous = Some((job, kept));
+            }
         }
+        tracked.extend(tracker.finish());
     }
-
-    let results: Vec<(usize, Snapshot, Vec<String>)> = jobs
-        .into_par_iter()
-        .map(|job| {
-            let found = cataloguers[job.cataloguer].catalog(&FileView::new(job.files));
-            let snapshot = Snapshot {
-                layer: job.layer,
-                records: found.packages,
-                database_layers: job.database_layers,
-            };
-            (job.cataloguer, snapshot, found.warnings)
-        })
-        .collect();
-
-    let mut per_cataloguer: BTreeMap<usize, Vec<Snapshot>> = BTreeMap::new();
-    for (index, snapshot, found_warnings) in results {
-        per_cataloguer.entry(index).or_default().push(snapshot);
-        warnings.extend(found_warnings);
-    }
-    let tracked = per_cataloguer.into_values().flat_map(track).collect();
     (tracked, warnings.into_iter().collect())
 }
 
 /// The cataloguer's files as visible right after `layer`, each with the layer that wrote it.
 fn view_at<'a>(
-    cataloguer: usize,
     layer: usize,
     paths: &[&'a str],
     layers: &'a [LayerFiles],
@@ -106,7 +152,6 @@ fn view_at<'a>(
         }
     }
     Job {
-        cataloguer,
         layer,
         files,
         database_layers,
