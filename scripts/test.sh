@@ -96,3 +96,20 @@ pyspdxtools -i "$(dirname "$first")/sbom.spdx"
 first3=$(find "$validation_dir" -name '*.spdx3.json' | sort | head -n 1)
 "$python" scripts/validate_documents.py spdx3-validate --quiet --json "$first3"
 
+# Fuzz targets (fuzz/, cargo-fuzz on nightly): build every one and run each for 2000 inputs
+# from seeds built out of the fixtures, so a harness that no longer builds or a parser that
+# panics on a seed fails here. CI installs nightly and cargo-fuzz (into target/tools) when
+# missing; elsewhere the step runs when both are already there. Longer runs: scripts/fuzz.sh.
+export PATH="$PWD/target/tools/bin:$PATH"
+have_nightly() { rustup run nightly rustc --version >/dev/null 2>&1; }
+if [ -n "${CI:-}" ]; then
+  have_nightly || rustup toolchain install nightly --profile minimal
+  command -v cargo-fuzz >/dev/null 2>&1 \
+    || cargo install cargo-fuzz --version 0.13.2 --locked --root "$PWD/target/tools"
+fi
+if have_nightly && command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "== fuzz targets: build, seed, 2000 inputs each (scripts/fuzz.sh --ci)"
+  scripts/fuzz.sh --ci
+else
+  echo "== fuzz targets skipped: they need the nightly toolchain and cargo-fuzz (CI installs them)"
+fi
