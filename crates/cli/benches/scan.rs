@@ -17,7 +17,8 @@
 //! Without `SBOMGEN_BENCH_IMAGE`, a second image is measured the same way: the language image of
 //! `sbomgen_testkit::langfix::bench_image` (six layers of real `npm install` and `pip install`
 //! output and ~1,500 Debian-style `usr/share/nodejs` manifests), where file cataloguers do the
-//! most work.
+//! most work; and a third, `sbomgen_testkit::langfix::bench_binaries_image`, issue 12's image:
+//! those six layers plus one of large Go and Rust binaries and a Spring Boot fat jar.
 //!
 //! Numbers go to stdout and to `target/bench/scan.json`. Nothing here asserts a time.
 
@@ -58,7 +59,7 @@ fn main() {
             }
             None => println!("language image:        skipped (see above)"),
         }
-        // The language image plus large Go and Rust binaries and a Spring Boot fat jar.
+        // The language image plus a layer of large Go and Rust binaries and a Spring Boot fat jar.
         match sbomgen_testkit::langfix::bench_binaries_image() {
             Some(fixture) => {
                 let path = fixture.oci_dir.display().to_string();
