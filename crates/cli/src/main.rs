@@ -13,11 +13,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// A scan makes millions of small allocations (paths, index entries, parsed manifests) across
-/// threads; glibc's malloc spent ~5% of a scan's CPU in them and in consolidating freed chunks.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = args::Cli::parse_from(args::with_default_subcommand(std::env::args_os()));
     let result = match cli.command {
