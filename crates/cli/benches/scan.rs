@@ -84,7 +84,11 @@ fn measure(label: &str, image: &str, with_registry: bool) -> String {
     let compressed: u64 = opened.layers.iter().filter_map(|l| l.size).sum();
     let threads = rayon::current_num_threads();
 
-    let (floor, uncompressed) = median(|| decompress_all(&opened.layers, false));
+    let (floor, (uncompressed, floor_cpu)) = median(|| {
+        let before = cpu_seconds();
+        let (wall, bytes) = decompress_all(&opened.layers, false);
+        (wall, (bytes, cpu_seconds() - before))
+    });
     // CPU seconds (all threads) of the verifying decode: what any verifying scan must spend,
     // so `cpu / threads` bounds its wall time from below, beside the floor itself.
     let (verified_floor, verified_cpu) = median(|| {
@@ -93,8 +97,9 @@ fn measure(label: &str, image: &str, with_registry: bool) -> String {
         (wall, cpu_seconds() - before)
     });
     let bound = floor.as_secs_f64().max(verified_cpu / threads as f64);
-    let (index_only, index_rss) = median(|| run_scan(image, &["--catalogers", "none"]));
-    let (scan, scan_rss) = median(|| run_scan(image, &[]));
+    let (index_only, (index_rss, index_cpu)) =
+        median(|| run_scan(image, &["--catalogers", "none"]));
+    let (scan, (scan_rss, scan_cpu)) = median(|| run_scan(image, &[]));
     let trivy = trivy_scan(image);
     let registry = if with_registry {
         registry_scans(&spec, &opened.tags)
@@ -138,6 +143,12 @@ fn measure(label: &str, image: &str, with_registry: bool) -> String {
         rate(scan)
     );
     println!("scan / floor:          {ratio:.2}x (target <= 1.30x)");
+    // CPU seconds (user + system) of the same median runs: less disturbed than wall time by
+    // other work on a shared machine, and what the two cores must absorb.
+    println!(
+        "CPU (extra): floor {floor_cpu:.3} s, floor + SHA-256 {verified_cpu:.3} s, index-only {index_cpu:.3} s, scan {scan_cpu:.3} s ({:.2}x the floor's)",
+        scan_cpu / floor_cpu
+    );
     println!("scan / index-only:     {over_index:.2}x (target <= 1.15x)");
     println!(
         "peak RSS (scan):       {:.1} MB (index-only {:.1} MB; target < 150 MB)",
@@ -179,7 +190,7 @@ fn measure(label: &str, image: &str, with_registry: bool) -> String {
         None => "null".to_string(),
     };
     format!(
-        "{{\"label\":{label:?},\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"floorWithDigestsSeconds\":{:.4},\"floorWithDigestsCpuSeconds\":{verified_cpu:.4},\"verifyingScanBoundSeconds\":{bound:.4},\"indexOnlySeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"scanOverIndexOnly\":{over_index:.3},\"peakRssKiB\":{scan_rss},\"indexOnlyPeakRssKiB\":{index_rss},\"trivySeconds\":{trivy_json},\"registry\":{registry_json}}}",
+        "{{\"label\":{label:?},\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"floorWithDigestsSeconds\":{:.4},\"floorCpuSeconds\":{floor_cpu:.4},\"floorWithDigestsCpuSeconds\":{verified_cpu:.4},\"indexOnlyCpuSeconds\":{index_cpu:.4},\"scanCpuSeconds\":{scan_cpu:.4},\"verifyingScanBoundSeconds\":{bound:.4},\"indexOnlySeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"scanOverIndexOnly\":{over_index:.3},\"peakRssKiB\":{scan_rss},\"indexOnlyPeakRssKiB\":{index_rss},\"trivySeconds\":{trivy_json},\"registry\":{registry_json}}}",
         opened.layers.len(),
         floor.as_secs_f64(),
         verified_floor.as_secs_f64(),
@@ -439,10 +450,11 @@ impl<R: Read> Read for Hashed<R> {
     }
 }
 
-/// Runs one scan; returns its wall time and the peak RSS of that process alone (KiB).
+/// Runs one scan; returns its wall time, and the peak RSS (KiB) and CPU seconds of that process
+/// alone.
 // The child is reaped by `wait4` in `wait_with_rusage`, which clippy cannot see.
 #[allow(clippy::zombie_processes)]
-fn run_scan(image: &str, extra: &[&str]) -> (Duration, i64) {
+fn run_scan(image: &str, extra: &[&str]) -> (Duration, (i64, f64)) {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
         .args(["scan", image, "-q", "-o", "json"])
@@ -451,7 +463,7 @@ fn run_scan(image: &str, extra: &[&str]) -> (Duration, i64) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("run sbomgen");
-    let (status, rss) = wait_with_rusage(child.id());
+    let (status, rss, cpu) = wait_with_rusage(child.id());
     let elapsed = start.elapsed();
     if status != 0 {
         let out = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
@@ -461,7 +473,7 @@ fn run_scan(image: &str, extra: &[&str]) -> (Duration, i64) {
             .expect("run sbomgen");
         panic!("scan failed: {}", String::from_utf8_lossy(&out.stderr));
     }
-    (elapsed, rss)
+    (elapsed, (rss, cpu))
 }
 
 /// User plus system CPU seconds of this process so far, all its threads (not its children).
@@ -470,8 +482,7 @@ fn cpu_seconds() -> f64 {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage writes into the struct we own.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
+    timeval_sum(&usage)
 }
 
 fn median<T: Copy>(mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
@@ -480,17 +491,23 @@ fn median<T: Copy>(mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
     runs[RUNS / 2]
 }
 
-/// Waits for child `pid` and returns its exit status and its own peak resident set in KiB
-/// (`wait4`), so each scan is measured alone rather than the largest child so far.
+/// Waits for child `pid` and returns its exit status, its own peak resident set in KiB and its
+/// CPU seconds (`wait4`), so each scan is measured alone rather than the largest child so far.
 #[allow(unsafe_code)]
-fn wait_with_rusage(pid: u32) -> (i32, i64) {
+fn wait_with_rusage(pid: u32) -> (i32, i64, f64) {
     let mut status: libc::c_int = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: wait4 writes into the status and struct we own; `pid` is our own child, not
     // waited for elsewhere (the `Child` handle is dropped without waiting).
     let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
     if rc < 0 {
-        return (-1, -1);
+        return (-1, -1, 0.0);
     }
-    (status, usage.ru_maxrss)
+    (status, usage.ru_maxrss, timeval_sum(&usage))
+}
+
+/// User plus system seconds of a `rusage`.
+fn timeval_sum(usage: &libc::rusage) -> f64 {
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
