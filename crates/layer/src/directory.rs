@@ -55,6 +55,7 @@ pub fn read_directory(
     let skip = pseudo_mounts(root);
     let mut report = LayerReport::default();
     let mut captured_total = 0u64;
+    let mut scratch = Vec::new();
     let mut stack: Vec<(PathBuf, String)> = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, rel_dir)) = stack.pop() {
         let mut children: Vec<fs::DirEntry> = match fs::read_dir(&dir) {
@@ -124,15 +125,18 @@ pub fn read_directory(
             if kind == FileKind::Regular {
                 if let Some(parser) = matcher.parser() {
                     let kept = report.files.captured.get(&rel).map(Vec::as_slice);
-                    let findings =
-                        match parse_regular(parser, &rel, entry.size, limits, kept, || {
-                            fs::File::open(&full)
-                        }) {
-                            Ok(findings) => findings,
-                            Err(e) => {
-                                Some(FileFindings::warning(format!("{rel}: cannot read: {e}")))
-                            }
-                        };
+                    let findings = match parse_regular(
+                        parser,
+                        &rel,
+                        entry.size,
+                        limits,
+                        kept,
+                        || fs::File::open(&full),
+                        &mut scratch,
+                    ) {
+                        Ok(findings) => findings,
+                        Err(e) => Some(FileFindings::warning(format!("{rel}: cannot read: {e}"))),
+                    };
                     if let Some(findings) = findings {
                         report.files.parsed.insert(rel.clone(), findings);
                     }

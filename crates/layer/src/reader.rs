@@ -241,6 +241,7 @@ fn index_tar<R: Read>(
 ) -> Result<LayerFiles, IndexError> {
     let mut files = LayerFiles::default();
     let mut captured_total = 0u64;
+    let mut scratch = Vec::new();
     let mut archive = tar::Archive::new(stream);
     for (count, entry) in archive.entries()?.enumerate() {
         if count as u64 >= limits.max_entries {
@@ -328,8 +329,15 @@ fn index_tar<R: Read>(
         if kind == FileKind::Regular {
             if let Some(parser) = matcher.parser() {
                 let kept = files.captured.get(&path).map(Vec::as_slice);
-                let parsed =
-                    parse_regular(parser, &path, file.size, limits, kept, || Ok(&mut entry))?;
+                let parsed = parse_regular(
+                    parser,
+                    &path,
+                    file.size,
+                    limits,
+                    kept,
+                    || Ok(&mut entry),
+                    &mut scratch,
+                )?;
                 if let Some(findings) = parsed {
                     files.parsed.insert(path.clone(), findings);
                 }

@@ -238,16 +238,29 @@ fn read_layers(
     let pool = pool
         .build()
         .map_err(|e| ScanError::Internal(format!("cannot start worker threads: {e}")))?;
-    pool.install(|| {
-        image
-            .layers
-            .par_iter()
-            // One task per layer, so an idle thread steals the next layer rather than waiting
-            // behind a large one.
-            .with_max_len(1)
-            .map(|layer| read_one(layer, matcher, &options.limits))
-            .collect()
-    })
+    let order = largest_first(&image.layers);
+    let mut reports: Vec<(usize, LayerReport)> = pool.install(|| {
+        order
+            .iter()
+            // A shared queue, one layer per pull: each thread takes the next largest layer
+            // when it is free (a split `par_iter` would hand one thread the largest layers).
+            .par_bridge()
+            .map(|&i| read_one(&image.layers[i], matcher, &options.limits).map(|r| (i, r)))
+            .collect::<Result<_, _>>()
+    })?;
+    reports.sort_unstable_by_key(|(i, _)| *i);
+    Ok(reports.into_iter().map(|(_, report)| report).collect())
+}
+
+/// Layer positions, largest blob first: layer sizes are lopsided (one layer often holds half
+/// the image), and a large layer started last leaves the other cores idle while it finishes.
+/// Starting it first bounds the wall time by about the larger of that layer and an even share
+/// of the whole (longest-processing-time-first scheduling).
+fn largest_first(layers: &[LayerSource]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..layers.len()).collect();
+    // Stable: layers of unknown or equal size keep manifest order.
+    order.sort_by_key(|&i| std::cmp::Reverse(layers[i].size.unwrap_or(0)));
+    order
 }
 
 fn read_one(

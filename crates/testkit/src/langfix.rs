@@ -306,15 +306,18 @@ pub fn binaries_image() -> Option<LangFixture> {
     .clone()
 }
 
-/// A benchmark image of large real binaries: the Go toolchain's own (~60 MB with build info),
-/// an audited `cargo-auditable`, `rusty-tool`, and a Spring Boot fat jar of 50 nested jars
-/// (four layers). Same truth fields and availability rules as [`binaries_image`], without the
-/// JDK and apt.
+/// The benchmark image of issue 12: [`bench_image`]'s six layers plus a seventh of large real
+/// binaries: the Go toolchain's own (~60 MB with build info), an audited `cargo-auditable` and
+/// `rg`, `rusty-tool`, and a Spring Boot fat jar of 50 nested jars. Same truth fields as
+/// [`binaries_image`] (and [`bench_image`]'s npm and pip packages); needs what both need, but
+/// neither the JDK nor apt.
 pub fn bench_binaries_image() -> Option<LangFixture> {
     static ONCE: OnceLock<Option<LangFixture>> = OnceLock::new();
     ONCE.get_or_init(|| {
         let mut sources = BINARIES_SOURCES.to_vec();
         sources.push(include_str!("langfix/binaries/bench.rs"));
+        sources.push(include_str!("langfix/bench.rs"));
+        sources.push(include_str!("langfix/recipe.rs"));
         cached(
             &cache_key(binaries::bench::NAME, &sources),
             binaries::bench::build,
@@ -729,8 +732,11 @@ mod tests {
         let Some(f) = bench_binaries_image() else {
             return;
         };
-        assert_eq!(f.layers.len(), 4);
+        assert_eq!(f.layers.len(), 7);
         assert_eq!(f.go_binaries.len(), 8);
+        assert!(f.go_binaries.iter().all(|g| g.introduced_in == 6));
+        let npm = f.expected.iter().filter(|p| p.kind == "npm").count();
+        assert!(npm >= 300, "{npm} npm packages");
         let crates = f.expected.iter().filter(|p| p.kind == "cargo").count();
         assert!(crates >= 30, "{crates} crates");
         let maven = f.expected.iter().filter(|p| p.kind == "maven").count();

@@ -23,6 +23,9 @@ use crate::Compression;
 /// The recipe's name and version, the start of its cache key.
 pub(crate) const NAME: &str = "bench@2";
 
+/// How many layers [`steps`] adds.
+pub(crate) const LAYERS: usize = 6;
+
 const APP: &str = "srv/app";
 const FILLER: &str = "usr/share/filler";
 const NODEJS: &str = "usr/share/nodejs";
@@ -43,19 +46,25 @@ const PIP: &[&str] = &[
 pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
     let tools = Tools::find()?;
     let mut b = Build::new(work, NAME, tools)?;
+    steps(&mut b)?;
+    b.finish()
+}
 
+/// The six layers of the table above, added to `b` (the binaries benchmark image starts with
+/// them too).
+pub(crate) fn steps(b: &mut Build) -> Result<(), Unavailable> {
     b.write(
         "etc/os-release",
         "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
     )?;
-    filler(&b, 0..3000)?;
+    filler(b, 0..3000)?;
     b.layer("base-filler", "ADD rootfs.tar /", Compression::Gzip, &[])?;
 
     b.write(
         &format!("{APP}/package.json"),
         r#"{ "name": "bench-app", "version": "1.0.0", "private": true }"#,
     )?;
-    npm_install(&b, &["express@4.19.2", "webpack@5.91.0", "eslint@8.57.0"])?;
+    npm_install(b, &["express@4.19.2", "webpack@5.91.0", "eslint@8.57.0"])?;
     b.watch_npm(APP, false);
     b.layer(
         "npm-app",
@@ -64,7 +73,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    debian_nodejs(&b)?;
+    debian_nodejs(b)?;
     b.layer(
         "debian-nodejs",
         "RUN apt-get install -y node-* # ~1,500 usr/share/nodejs packages",
@@ -72,7 +81,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    make_venv(&b, PIP)?;
+    make_venv(b, PIP)?;
     b.watch_python(&format!(
         "{VENV}/lib/python{}/site-packages",
         b.tools.py_minor
@@ -88,7 +97,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    npm_install(&b, &["express@4.21.0", "mocha@10.4.0", "axios@1.7.2"])?;
+    npm_install(b, &["express@4.21.0", "mocha@10.4.0", "axios@1.7.2"])?;
     b.layer(
         "npm-upgrade",
         "RUN cd /srv/app && npm install express@4.21.0 mocha@10.4.0 axios@1.7.2",
@@ -96,7 +105,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         &[],
     )?;
 
-    venv_pip(&b, &["uninstall", "-y"], &["pytest", "pluggy", "iniconfig"])?;
+    venv_pip(b, &["uninstall", "-y"], &["pytest", "pluggy", "iniconfig"])?;
     for dir in 0..6 {
         fs::remove_dir_all(b.path(&format!("{FILLER}/{dir:02}")))?;
     }
@@ -112,8 +121,7 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         Compression::Gzip,
         &[],
     )?;
-
-    b.finish()
+    Ok(())
 }
 
 /// xorshift64*: deterministic filler without a dependency.

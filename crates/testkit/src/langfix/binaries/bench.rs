@@ -1,25 +1,25 @@
-//! The binaries benchmark image's recipe: four layers of large real binaries and archives.
+//! The binaries benchmark image's recipe: issue 12's "six-layer benchmark image of part 1 plus a
+//! layer with a few large Go and Rust binaries and a Spring Boot style fat jar".
 //!
 //! | layer | id | what |
 //! |---|---|---|
-//! | 0 | `base` | os-release |
-//! | 1 | `go-toolchain` | the Go toolchain's own binaries (`go`, `gofmt`, `compile`, `link`, `vet`, `pprof`, `trace`, `cgo`: ~60 MB with real build info) copied from `go env GOROOT` into `usr/local/go` |
-//! | 2 | `rust-binaries` | `cargo auditable install` of `cargo-auditable` (1.4 MB) and `ripgrep` (`rg`, ~27 MB with line tables), built once into `target/langfix/tools/audited`, and the fixture's `rusty-tool` |
-//! | 3 | `fat-jar` | a Spring-Boot-style fat jar (~12 MB) with 50 generated nested jars (stored), 5 of them shading one more artifact |
+//! | 0–5 | | the language benchmark image's six layers (`super::super::bench`) |
+//! | 6 | `binaries` | the Go toolchain's own binaries (`go`, `gofmt`, `compile`, `link`, `vet`, `pprof`, `trace`, `cgo`: ~60 MB with real build info) copied from `go env GOROOT` into `usr/local/go`; `cargo auditable install` of `cargo-auditable` (1.4 MB) and `ripgrep` (`rg`, ~27 MB with line tables), built once into `target/langfix/tools/audited`, and the fixture's `rusty-tool`, in `usr/local/bin`; a Spring-Boot-style fat jar (~12 MB) with 50 generated nested jars (stored), 5 of them shading one more artifact |
 
 use std::fs;
 use std::path::Path;
 
+use super::super::bench::{steps, LAYERS};
 use super::super::build::Build;
-use super::super::tools::run;
+use super::super::tools::{run, Tools};
 use super::super::{cache_root, LangFixture, Unavailable};
-use super::observe::{Observer, OS_RELEASE};
+use super::observe::Observer;
 use super::rust::Cargo;
 use super::toolchain::{Need, Toolchain};
 use crate::Compression;
 
 /// The recipe's name and version, the start of its cache key.
-pub(crate) const NAME: &str = "bench-binaries@1";
+pub(crate) const NAME: &str = "bench-binaries@2";
 
 const GO_TOOLS: &[&str] = &[
     "bin/go",
@@ -41,11 +41,11 @@ const NESTED_JARS: usize = 50;
 
 pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
     let tc = Toolchain::find(work, Need::Bench)?;
-    let mut b = Build::new(work, NAME, tc.tools())?;
-    let mut obs = Observer::new(tc.clone());
-
-    b.write("etc/os-release", OS_RELEASE)?;
-    obs.finish_layer(&mut b, "base", "ADD rootfs.tar /", Compression::Gzip)?;
+    let mut tools = Tools::find()?;
+    tools.versions.extend(tc.versions.iter().cloned());
+    let mut b = Build::new(work, NAME, tools)?;
+    steps(&mut b)?;
+    let mut obs = Observer::new(tc.clone()).after(LAYERS);
 
     let tool_dir = fs::read_dir(tc.goroot.join("pkg/tool"))?
         .filter_map(Result::ok)
@@ -60,12 +60,6 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
         fs::copy(tc.goroot.join(&rel), &path)?;
         obs.watch_go(&to, &format!("the Go toolchain's {rel}"));
     }
-    obs.finish_layer(
-        &mut b,
-        "go-toolchain",
-        "COPY --from=golang /usr/local/go /usr/local/go # its largest binaries",
-        Compression::Zstd,
-    )?;
 
     let cargo = Cargo::new(&tc, &work.join("rust"))?;
     fs::create_dir_all(b.path("usr/local/bin"))?;
@@ -86,12 +80,6 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
             fs::remove_file(b.path(&path))?;
         }
     }
-    obs.finish_layer(
-        &mut b,
-        "rust-binaries",
-        "RUN cargo auditable install cargo-auditable && cargo auditable build --release",
-        Compression::Gzip,
-    )?;
 
     let fat = b.path(FAT_JAR);
     fs::create_dir_all(fat.parent().expect("the jar has a parent"))?;
@@ -105,8 +93,8 @@ pub(crate) fn build(work: &Path) -> Result<LangFixture, Unavailable> {
     obs.watch_archive(FAT_JAR);
     obs.finish_layer(
         &mut b,
-        "fat-jar",
-        "COPY bench-app.jar /opt/app/ # Spring Boot, 50 nested jars",
+        "binaries",
+        "COPY --from=build /usr/local/go /usr/local/bin /opt/app / # Go toolchain, Rust tools, a Spring Boot jar of 50 nested jars",
         Compression::Gzip,
     )?;
 

@@ -83,6 +83,14 @@ impl Observer {
         }
     }
 
+    /// Starts watching after `layers` layers that hold no watched file: their listings are
+    /// empty, and the next layer observed gets index `layers`.
+    pub fn after(mut self, layers: usize) -> Observer {
+        self.next_layer = layers;
+        self.listings = vec![Vec::new(); self.next_layer];
+        self
+    }
+
     pub fn watch_go(&mut self, path: &str, built_with: &str) {
         self.go.push((path.to_string(), built_with.to_string()));
     }
@@ -324,10 +332,11 @@ impl Observer {
         found
     }
 
-    /// Writes the image and fills in the truth.
+    /// Writes the image and fills in the truth: the watched files' packages beside those of
+    /// the site-packages and npm projects `b` watched.
     pub fn finish(self, b: Build) -> Result<LangFixture, Unavailable> {
         let mut fixture = b.finish()?;
-        fixture.expected = provenance(&self.listings);
+        fixture.expected.extend(provenance(&self.listings));
         fixture.go_binaries = self.go_binaries;
         fixture.rust_binaries = self.rust_binaries;
         fixture.pom_properties = self.poms;
