@@ -678,3 +678,49 @@ fn limits_name_their_flag_and_the_flag_moves_them() {
     let err = failure(&["scan", image, "--limit", "entries=1"]);
     assert!(err.contains("unknown limit \"entries\""), "{err}");
 }
+
+/// The same kept file in many layers: each layer is within its own allowance, the image is not.
+#[test]
+fn image_wide_limits_count_every_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = "Package: a\nStatus: install ok installed\nVersion: 1\n\n".repeat(1000);
+    let mut spec = ImageSpec::new(Platform::new("linux", "amd64", None));
+    for _ in 0..25 {
+        spec = spec.layer(
+            LayerSpec::new(Compression::Gzip)
+                .entry(Entry::file("var/lib/dpkg/status", status.clone())),
+        );
+    }
+    write_oci_dir(dir.path(), "latest", &[spec]).unwrap();
+    let image = dir.path().to_str().unwrap();
+    // 25 copies of 50 kB: over a 1 MB image allowance, within a 100 kB layer one.
+    let err = failure(&[
+        "scan",
+        image,
+        "--limit",
+        "captured-per-image=1M",
+        "--limit",
+        "captured-per-layer=100K",
+        "-o",
+        "json",
+    ]);
+    assert!(err.contains("bytes kept from all layers reach"), "{err}");
+    assert!(
+        err.contains("raise it with --limit captured-per-image=N"),
+        "{err}"
+    );
+    let err = failure(&[
+        "scan",
+        image,
+        "--limit",
+        "entries-per-image=20",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        err.contains("raise it with --limit entries-per-image=N"),
+        "{err}"
+    );
+    let out = sbomgen(&["scan", image, "-o", "json"]);
+    assert!(out.status.success(), "within the defaults");
+}

@@ -17,8 +17,15 @@ pub struct Limits {
     pub max_spooled_file: u64,
     /// Total bytes kept per layer. Default 256 MiB.
     pub max_captured_total: u64,
-    /// Entries per layer. Default 5 million (real images have at most a few hundred thousand).
+    /// Entries per layer. Default 1 million (real images have at most a few hundred thousand;
+    /// each entry costs a few hundred bytes while the image is merged).
     pub max_entries: u64,
+    /// Entries of all layers together, checked as each layer is read. Default 1 million.
+    pub max_entries_per_image: u64,
+    /// Bytes kept from all layers together (package databases and metadata files), checked as
+    /// each layer is read: a database copied into every layer costs once per layer. Default
+    /// 256 MiB.
+    pub max_captured_per_image: u64,
     /// Uncompressed bytes per layer, against decompression bombs. Default 256 GiB.
     pub max_uncompressed: u64,
     /// Largest GNU long-name/long-link record or PAX extended header, which the tar parser
@@ -37,7 +44,9 @@ impl Default for Limits {
             max_in_memory_file: 32 << 20,
             max_spooled_file: 4 << 30,
             max_captured_total: 256 << 20,
-            max_entries: 5_000_000,
+            max_entries: 1_000_000,
+            max_entries_per_image: 1_000_000,
+            max_captured_per_image: 256 << 20,
             max_uncompressed: 256 << 30,
             max_extension_header: 1 << 20,
             max_path_bytes: 4096,
@@ -55,6 +64,8 @@ impl Limits {
             ("spooled-file", d.max_spooled_file),
             ("captured-per-layer", d.max_captured_total),
             ("entries-per-layer", d.max_entries),
+            ("entries-per-image", d.max_entries_per_image),
+            ("captured-per-image", d.max_captured_per_image),
             ("uncompressed-per-layer", d.max_uncompressed),
             ("extension-header", d.max_extension_header),
             ("path-bytes", d.max_path_bytes as u64),
@@ -82,6 +93,8 @@ impl Limits {
             "spooled-file" => self.max_spooled_file = value,
             "captured-per-layer" => self.max_captured_total = value,
             "entries-per-layer" => self.max_entries = value,
+            "entries-per-image" => self.max_entries_per_image = value,
+            "captured-per-image" => self.max_captured_per_image = value,
             "uncompressed-per-layer" => self.max_uncompressed = value,
             "extension-header" => self.max_extension_header = value,
             "path-bytes" => self.max_path_bytes = usize::try_from(value).unwrap_or(usize::MAX),
@@ -124,6 +137,6 @@ mod tests {
         assert!(limits.set("nope=1").unwrap_err().contains("path-bytes"));
         assert!(limits.set("entries-per-layer=many").is_err());
         assert!(limits.set("entries-per-layer").is_err());
-        assert_eq!(Limits::names().len(), 8, "every field has a name");
+        assert_eq!(Limits::names().len(), 10, "every field has a name");
     }
 }

@@ -23,6 +23,16 @@ pub enum ScanError {
         #[source]
         source: Box<SourceError>,
     },
+    /// An image-wide limit, found when the named layer brought the total over it.
+    #[error("layer {index} ({name}): limit exceeded: {what} reach {total} (limit {limit}; raise it with --limit {flag}=N)")]
+    ImageLimit {
+        index: usize,
+        name: String,
+        what: &'static str,
+        flag: &'static str,
+        total: u64,
+        limit: u64,
+    },
     #[error("unknown cataloguer {0:?} (known: {1})")]
     UnknownCataloguer(String, String),
     #[error("internal: {0}")]

@@ -1,6 +1,7 @@
 //! source → layers → overlay → document.
 
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use sbomgen_catalog::{distro, Cataloguer, FileCataloguer, CATALOGUERS, FILE_CATALOGUERS};
@@ -239,17 +240,80 @@ fn read_layers(
         .build()
         .map_err(|e| ScanError::Internal(format!("cannot start worker threads: {e}")))?;
     let order = largest_first(&image.layers);
+    let budget = ImageBudget::new(&options.limits);
     let mut reports: Vec<(usize, LayerReport)> = pool.install(|| {
         order
             .iter()
             // A shared queue, one layer per pull: each thread takes the next largest layer
             // when it is free (a split `par_iter` would hand one thread the largest layers).
             .par_bridge()
-            .map(|&i| read_one(&image.layers[i], matcher, &options.limits).map(|r| (i, r)))
+            .map(|&i| {
+                let layer = &image.layers[i];
+                let report = read_one(layer, matcher, &options.limits)?;
+                budget.charge(layer, &report)?;
+                Ok::<_, ScanError>((i, report))
+            })
             .collect::<Result<_, _>>()
     })?;
     reports.sort_unstable_by_key(|(i, _)| *i);
     Ok(reports.into_iter().map(|(_, report)| report).collect())
+}
+
+/// The image-wide limits, charged as each layer is read (in whatever order the threads finish):
+/// the per-layer limits alone would let a thousand layers each keep their full allowance.
+struct ImageBudget<'a> {
+    limits: &'a Limits,
+    entries: AtomicU64,
+    captured: AtomicU64,
+}
+
+impl<'a> ImageBudget<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        ImageBudget {
+            limits,
+            entries: AtomicU64::new(0),
+            captured: AtomicU64::new(0),
+        }
+    }
+
+    fn charge(&self, layer: &LayerSource, report: &LayerReport) -> Result<(), ScanError> {
+        let files = &report.files;
+        let captured: u64 = files.captured.values().map(|b| b.len() as u64).sum();
+        let entries = (files.entries.len() + files.whiteouts.len()) as u64;
+        let charges = [
+            (
+                &self.entries,
+                entries,
+                self.limits.max_entries_per_image,
+                "entries of all layers",
+                "entries-per-image",
+            ),
+            (
+                &self.captured,
+                captured,
+                self.limits.max_captured_per_image,
+                "bytes kept from all layers",
+                "captured-per-image",
+            ),
+        ];
+        for (counter, amount, limit, what, flag) in charges {
+            let total = counter.fetch_add(amount, Ordering::Relaxed) + amount;
+            if total > limit {
+                return Err(ScanError::ImageLimit {
+                    index: layer.index,
+                    name: layer
+                        .digest
+                        .as_ref()
+                        .map_or_else(|| format!("layer {}", layer.index), ToString::to_string),
+                    what,
+                    flag,
+                    total,
+                    limit,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Layer positions, largest blob first: layer sizes are lopsided (one layer often holds half
