@@ -94,7 +94,6 @@ pub fn read_directory(
             }
             let kind = kind_of(&meta.file_type());
             let entry = FileEntry {
-                path: rel.clone(),
                 kind,
                 mode: meta.mode() & 0o7777,
                 uid: u64::from(meta.uid()),

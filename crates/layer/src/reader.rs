@@ -299,7 +299,6 @@ fn index_tar<R: Read>(
         };
         let header = entry.header();
         let file = FileEntry {
-            path: path.clone(),
             kind,
             mode: header.mode().unwrap_or(0) & 0o7777,
             uid: header.uid().unwrap_or(0),
@@ -314,7 +313,7 @@ fn index_tar<R: Read>(
         files.captured.remove(&path);
         files.parsed.remove(&path);
         if matcher.is_match(&path) {
-            if let Some(bytes) = capture(&mut entry, &file, &files, limits, warnings)? {
+            if let Some(bytes) = capture(&mut entry, &path, &file, &files, limits, warnings)? {
                 captured_total += bytes.len() as u64;
                 if captured_total > limits.max_captured_total {
                     return Err(IndexError::Layer(LayerError::LimitExceeded {
@@ -370,6 +369,7 @@ fn too_long<R: Read>(entry: &tar::Entry<'_, R>, max: usize) -> Option<String> {
 /// The bytes to keep for a matched entry, if it has content and fits the cap.
 fn capture<R: Read>(
     entry: &mut tar::Entry<'_, R>,
+    path: &str,
     file: &FileEntry,
     files: &LayerFiles,
     limits: &Limits,
@@ -379,7 +379,7 @@ fn capture<R: Read>(
         FileKind::Regular if file.size > limits.max_captured_file => {
             warnings.push(format!(
                 "{} is {} bytes, above the {}-byte cap for kept files: not read",
-                file.path, file.size, limits.max_captured_file
+                path, file.size, limits.max_captured_file
             ));
             Ok(None)
         }
@@ -394,7 +394,7 @@ fn capture<R: Read>(
             if kept.is_none() {
                 warnings.push(format!(
                     "{} is a hard link to {target}, whose content was not kept: not read",
-                    file.path
+                    path
                 ));
             }
             Ok(kept)

@@ -25,12 +25,12 @@ impl FileKind {
     }
 }
 
-/// One entry of a layer's file index. `path` is normalised: relative to the root, no leading `./`
-/// or `/`, no trailing `/`, no `.` or `..` components.
+/// One entry of a layer's file index, without its path: the index is keyed by the path
+/// (normalised: relative to the root, no leading `./` or `/`, no trailing `/`, no `.` or `..`
+/// components), and a million-entry image must not hold each path twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FileEntry {
-    pub path: String,
     pub kind: FileKind,
     pub mode: u32,
     pub uid: u64,

@@ -16,9 +16,9 @@
 //!
 //! ```
 //! use sbomgen_model::{FileEntry, FileKind, LayerFiles, Whiteout};
-//! let file = |p: &str| FileEntry { path: p.into(), kind: FileKind::Regular, mode: 0o600, uid: 0, gid: 0, size: 3, link_target: None };
+//! let file = || FileEntry { kind: FileKind::Regular, mode: 0o600, uid: 0, gid: 0, size: 3, link_target: None };
 //! let mut base = LayerFiles::default();
-//! base.entries.insert(".env".into(), file(".env"));
+//! base.entries.insert(".env".into(), file());
 //! let mut top = LayerFiles::default();
 //! top.whiteouts.push(Whiteout::File(".env".into()));
 //! let overlay = sbomgen_overlay::merge(&[base, top]);
@@ -30,7 +30,7 @@ mod merge;
 mod packages;
 mod resolve;
 
-pub use merge::{merge, Change, Current, LayerChanges, Overlay, PathEvent};
+pub use merge::{merge, merge_draining, Change, Current, LayerChanges, Overlay, PathEvent};
 pub use packages::{track, Snapshot, TrackedPackage, Tracker};
 pub use resolve::FileContent;
 

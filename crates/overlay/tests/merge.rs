@@ -3,9 +3,8 @@
 use sbomgen_model::{FileEntry, FileKind, HiddenFile, LayerFiles, Whiteout};
 use sbomgen_overlay::{merge, Change};
 
-fn entry(path: &str, kind: FileKind, size: u64) -> FileEntry {
+fn entry(kind: FileKind, size: u64) -> FileEntry {
     FileEntry {
-        path: path.into(),
         kind,
         mode: if kind == FileKind::Directory {
             0o755
@@ -26,17 +25,17 @@ impl Layer {
     fn file(mut self, path: &str, size: u64) -> Self {
         self.0
             .entries
-            .insert(path.into(), entry(path, FileKind::Regular, size));
+            .insert(path.into(), entry(FileKind::Regular, size));
         self
     }
     fn dir(mut self, path: &str) -> Self {
         self.0
             .entries
-            .insert(path.into(), entry(path, FileKind::Directory, 0));
+            .insert(path.into(), entry(FileKind::Directory, 0));
         self
     }
     fn symlink(mut self, path: &str, target: &str) -> Self {
-        let mut e = entry(path, FileKind::Symlink, 0);
+        let mut e = entry(FileKind::Symlink, 0);
         e.link_target = Some(target.into());
         self.0.entries.insert(path.into(), e);
         self
@@ -161,13 +160,13 @@ fn file_modified_in_later_layer() {
 
 #[test]
 fn repeated_directory_is_not_a_modification_unless_metadata_changes() {
-    let mut changed = entry("d", FileKind::Directory, 0);
+    let mut changed = entry(FileKind::Directory, 0);
     changed.mode = 0o700;
     let mut top = Layer::default().dir("d").0;
     let mut third = LayerFiles::default();
     third.entries.insert("d".into(), changed);
     top.entries
-        .insert("d/f".into(), entry("d/f", FileKind::Regular, 1));
+        .insert("d/f".into(), entry(FileKind::Regular, 1));
     let o = merge(&[Layer::default().dir("d").0, top, third]);
     let counts: Vec<u64> = o.layer_changes().iter().map(|c| c.modified).collect();
     assert_eq!(counts, [0, 0, 1]);

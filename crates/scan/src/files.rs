@@ -204,7 +204,6 @@ mod tracking {
             layer.entries.insert(
                 path.to_string(),
                 FileEntry {
-                    path: path.to_string(),
                     kind: FileKind::Regular,
                     mode: 0o644,
                     uid: 0,

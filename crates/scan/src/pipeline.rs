@@ -1,13 +1,14 @@
 //! source → layers → overlay → document.
 
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use sbomgen_catalog::{distro, Cataloguer, FileCataloguer, CATALOGUERS, FILE_CATALOGUERS};
 use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
 use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom, SourceInfo};
-use sbomgen_overlay::merge;
+use sbomgen_overlay::merge_draining;
 use sbomgen_source::{
     open, Image, LayerContent, LayerSource, OpenOptions, RegistryOptions, SourceSpec,
 };
@@ -174,7 +175,13 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         files.push(report.files);
     }
 
-    let overlay = merge(&files);
+    // Only the file cataloguers look at a layer's entries after the merge (is a parsed path
+    // still a regular file?); the rest of the file index moves into the overlay.
+    let parsed: BTreeSet<String> = files
+        .iter()
+        .flat_map(|f| f.parsed.keys().cloned())
+        .collect();
+    let overlay = merge_draining(&mut files, |path| parsed.contains(path));
     for (summary, changes) in layers.iter_mut().zip(overlay.layer_changes()) {
         summary.added = changes.added;
         summary.modified = changes.modified;
