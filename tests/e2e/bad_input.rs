@@ -724,3 +724,29 @@ fn image_wide_limits_count_every_layer() {
     let out = sbomgen(&["scan", image, "-o", "json"]);
     assert!(out.status.success(), "within the defaults");
 }
+
+#[test]
+fn a_database_listing_too_many_packages_is_refused_with_its_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let status: String = (0..300)
+        .map(|i| format!("Package: p{i}\nStatus: install ok installed\nVersion: 1.{i}\n\n"))
+        .collect();
+    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
+        .layer(LayerSpec::new(Compression::Gzip).entry(Entry::file("var/lib/dpkg/status", status)));
+    write_oci_dir(dir.path(), "latest", &[spec]).unwrap();
+    let image = dir.path().to_str().unwrap();
+    let err = failure(&["scan", image, "--limit", "packages-per-database=299"]);
+    assert!(
+        err.contains("the dpkg databases list 300 packages (limit 299; raise it with --limit packages-per-database=N)"),
+        "{err}"
+    );
+    let out = sbomgen(&[
+        "scan",
+        image,
+        "--limit",
+        "packages-per-database=300",
+        "-o",
+        "json",
+    ]);
+    assert!(out.status.success());
+}

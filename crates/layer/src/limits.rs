@@ -26,6 +26,10 @@ pub struct Limits {
     /// each layer is read: a database copied into every layer costs once per layer. Default
     /// 256 MiB.
     pub max_captured_per_image: u64,
+    /// Packages one OS package database may list (as one layer sees it). Default 50,000: the
+    /// largest real images list a few thousand, and a 100,000-stanza database costs hundreds
+    /// of MB of records and document.
+    pub max_packages_per_database: u64,
     /// Uncompressed bytes per layer, against decompression bombs. Default 256 GiB.
     pub max_uncompressed: u64,
     /// Largest GNU long-name/long-link record or PAX extended header, which the tar parser
@@ -47,6 +51,7 @@ impl Default for Limits {
             max_entries: 1_000_000,
             max_entries_per_image: 1_000_000,
             max_captured_per_image: 256 << 20,
+            max_packages_per_database: 50_000,
             max_uncompressed: 256 << 30,
             max_extension_header: 1 << 20,
             max_path_bytes: 4096,
@@ -66,6 +71,7 @@ impl Limits {
             ("entries-per-layer", d.max_entries),
             ("entries-per-image", d.max_entries_per_image),
             ("captured-per-image", d.max_captured_per_image),
+            ("packages-per-database", d.max_packages_per_database),
             ("uncompressed-per-layer", d.max_uncompressed),
             ("extension-header", d.max_extension_header),
             ("path-bytes", d.max_path_bytes as u64),
@@ -95,6 +101,7 @@ impl Limits {
             "entries-per-layer" => self.max_entries = value,
             "entries-per-image" => self.max_entries_per_image = value,
             "captured-per-image" => self.max_captured_per_image = value,
+            "packages-per-database" => self.max_packages_per_database = value,
             "uncompressed-per-layer" => self.max_uncompressed = value,
             "extension-header" => self.max_extension_header = value,
             "path-bytes" => self.max_path_bytes = usize::try_from(value).unwrap_or(usize::MAX),
@@ -137,6 +144,6 @@ mod tests {
         assert!(limits.set("nope=1").unwrap_err().contains("path-bytes"));
         assert!(limits.set("entries-per-layer=many").is_err());
         assert!(limits.set("entries-per-layer").is_err());
-        assert_eq!(Limits::names().len(), 10, "every field has a name");
+        assert_eq!(Limits::names().len(), 11, "every field has a name");
     }
 }

@@ -33,6 +33,13 @@ pub enum ScanError {
         total: u64,
         limit: u64,
     },
+    #[error("layer {layer}: limit exceeded: the {cataloguer} databases list {count} packages (limit {limit}; raise it with --limit packages-per-database=N)")]
+    TooManyPackages {
+        layer: usize,
+        cataloguer: &'static str,
+        count: u64,
+        limit: u64,
+    },
     #[error("unknown cataloguer {0:?} (known: {1})")]
     UnknownCataloguer(String, String),
     #[error("internal: {0}")]

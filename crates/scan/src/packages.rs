@@ -15,6 +15,7 @@ use sbomgen_model::{Distro, LayerFiles, Location, Package, PackageRecord};
 use sbomgen_overlay::{Change, Overlay, Snapshot, TrackedPackage, Tracker};
 
 use crate::identify;
+use crate::ScanError;
 
 /// One cataloguer run: a layer, and the files the cataloguer sees there.
 struct Job<'a> {
@@ -49,7 +50,8 @@ pub fn catalogue(
     layers: &[LayerFiles],
     overlay: &Overlay,
     cataloguers: &[&dyn Cataloguer],
-) -> (Vec<TrackedPackage>, Vec<String>) {
+    max_packages: u64,
+) -> Result<(Vec<TrackedPackage>, Vec<String>), ScanError> {
     let captured: BTreeSet<&str> = layers
         .iter()
         .flat_map(|l| l.captured.keys().map(String::as_str))
@@ -101,6 +103,15 @@ pub fn catalogue(
             for (i, (job, found)) in jobs.into_iter().zip(found).enumerate() {
                 let records = match found {
                     Some(found) => {
+                        let count = found.packages.len() as u64;
+                        if count > max_packages {
+                            return Err(ScanError::TooManyPackages {
+                                layer: job.layer,
+                                cataloguer: cataloguer.name(),
+                                count,
+                                limit: max_packages,
+                            });
+                        }
                         warnings.extend(found.warnings);
                         found.packages
                     }
@@ -125,7 +136,7 @@ pub fn catalogue(
         }
         tracked.extend(tracker.finish());
     }
-    (tracked, warnings.into_iter().collect())
+    Ok((tracked, warnings.into_iter().collect()))
 }
 
 /// The cataloguer's files as visible right after `layer`, each with the layer that wrote it.

@@ -189,7 +189,12 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     }
     let distro = distro::detect(|path| overlay.read(path, &files).map(|c| c.bytes));
 
-    let (os_tracked, catalogue_warnings) = catalogue(&files, &overlay, &selection.os);
+    let (os_tracked, catalogue_warnings) = catalogue(
+        &files,
+        &overlay,
+        &selection.os,
+        options.limits.max_packages_per_database,
+    )?;
     warnings.extend(catalogue_warnings);
     let (file_tracked, file_warnings) = track_files(&files, &overlay, &parsers);
     warnings.extend(file_warnings);
