@@ -524,6 +524,11 @@ fn a_sha512_layer_digest_is_named_as_unsupported_not_as_a_mismatch() {
 
 /// An OCI layout whose only layer is `tar`, uncompressed, with a matching diff_id.
 fn raw_layer_image(dir: &Path, tar: &[u8]) -> std::path::PathBuf {
+    raw_layers_image(dir, &[tar])
+}
+
+/// An OCI layout of the uncompressed layers `tars`, with matching diff_ids.
+fn raw_layers_image(dir: &Path, tars: &[&[u8]]) -> std::path::PathBuf {
     let layout = dir.join("layout");
     fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
     let put = |bytes: &[u8]| {
@@ -531,19 +536,26 @@ fn raw_layer_image(dir: &Path, tar: &[u8]) -> std::path::PathBuf {
         fs::write(blob(&layout, &digest), bytes).unwrap();
         (digest.as_str().to_string(), bytes.len())
     };
-    let (layer, layer_size) = put(tar);
+    let layers: Vec<(String, usize)> = tars.iter().map(|tar| put(tar)).collect();
+    let diff_ids: Vec<&str> = layers.iter().map(|(d, _)| d.as_str()).collect();
     let config = serde_json::json!({
         "architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": [layer]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
     });
     let (config, config_size) = put(&serde_json::to_vec(&config).unwrap());
+    let descriptors: Vec<Value> = layers
+        .iter()
+        .map(|(digest, size)| {
+            serde_json::json!({"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                               "digest": digest, "size": size})
+        })
+        .collect();
     let manifest = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
                    "digest": config, "size": config_size},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": layer, "size": layer_size}],
+        "layers": descriptors,
     });
     let (manifest, manifest_size) = put(&serde_json::to_vec(&manifest).unwrap());
     let index = serde_json::json!({
@@ -749,4 +761,47 @@ fn a_database_listing_too_many_packages_is_refused_with_its_flag() {
         "json",
     ]);
     assert!(out.status.success());
+}
+
+/// Names are bytes: a whiteout of `x\xff` must not delete the file `x\xfe`, though both are
+/// the same text once invalid bytes become U+FFFD.
+#[test]
+fn names_that_are_not_utf8_are_compared_as_bytes() {
+    let entry = |name: &[u8], kind: u8| {
+        let mut header = tar::Header::new_gnu();
+        header.as_old_mut().name[..name.len()].copy_from_slice(name);
+        header.set_size(2 * u64::from(kind == b'0'));
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::new(kind));
+        header.set_cksum();
+        let mut bytes = header.as_bytes().to_vec();
+        if kind == b'0' {
+            bytes.extend(padded(b"hi".to_vec()));
+        }
+        bytes
+    };
+    let mut lower = entry(b"x\xfe", b'0');
+    lower.extend(entry(b"kept", b'0'));
+    lower.extend(vec![0u8; 1024]);
+    let mut upper = entry(b".wh.x\xff", b'0');
+    upper.extend(entry(b".wh.kept", b'0'));
+    upper.extend(vec![0u8; 1024]);
+    let dir = tempfile::tempdir().unwrap();
+    let layout = raw_layers_image(dir.path(), &[&lower, &upper]);
+    let out = sbomgen(&["scan", layout.to_str().unwrap(), "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Only `kept` is deleted (and hidden); the file `x\xfe` survives the unrelated whiteout.
+    assert_eq!(doc["layers"][1]["deleted"], 1, "{}", doc["layers"]);
+    let hidden: Vec<&str> = doc["hiddenFiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(hidden, ["kept"]);
 }

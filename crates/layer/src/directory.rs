@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sbomgen_model::{FileEntry, FileFindings, FileKind};
 
+use crate::name::name_from_bytes;
 use crate::parse::parse_regular;
 use crate::{LayerError, LayerReport, Limits, PathMatcher};
 
@@ -69,7 +70,7 @@ pub fn read_directory(
         };
         children.sort_by_key(|c| c.file_name());
         for child in children {
-            let name = child.file_name().to_string_lossy().into_owned();
+            let name = name_from_bytes(child.file_name().as_encoded_bytes()).into_owned();
             let rel = if rel_dir.is_empty() {
                 name
             } else {
@@ -106,7 +107,7 @@ pub fn read_directory(
                 link_target: (kind == FileKind::Symlink)
                     .then(|| fs::read_link(&full).ok())
                     .flatten()
-                    .map(|t| t.to_string_lossy().into_owned()),
+                    .map(|t| name_from_bytes(t.as_os_str().as_encoded_bytes()).into_owned()),
             };
             if kind == FileKind::Regular && matcher.is_match(&rel) {
                 if let Some(bytes) = read_capped(&full, entry.size, limits, &mut report.warnings) {

@@ -9,6 +9,7 @@ use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
 use tar::EntryType;
 
 use crate::hashing::HashingReader;
+use crate::name::name_from_bytes;
 use crate::parse::parse_regular;
 use crate::path::{normalize, NormalizedPath};
 use crate::tar_guard::TarGuard;
@@ -260,7 +261,7 @@ fn index_tar<R: Read>(
             warnings.push(long);
             continue;
         }
-        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let raw = name_from_bytes(&entry.path_bytes()).into_owned();
         let path = match normalize(&raw) {
             Ok(NormalizedPath::Path(path)) => path,
             Ok(NormalizedPath::Whiteout(whiteout)) => {
@@ -279,11 +280,11 @@ fn index_tar<R: Read>(
         let link_target = match kind {
             FileKind::Symlink => entry
                 .link_name_bytes()
-                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+                .map(|b| name_from_bytes(&b).into_owned()),
             FileKind::Hardlink => {
                 let raw_target = entry
                     .link_name_bytes()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map(|b| name_from_bytes(&b).into_owned())
                     .unwrap_or_default();
                 match normalize(&raw_target) {
                     Ok(NormalizedPath::Path(target)) => Some(target),
