@@ -72,34 +72,9 @@ pub fn unsupported(head: &[u8]) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// Whether `head` starts with a tar header whose checksum (bytes 148..156, octal, summed with
-/// that field as spaces) is right.
+/// Whether `head` starts with a tar header whose checksum is right.
 fn is_tar_header(head: &[u8]) -> bool {
-    let Some(header) = head.get(..512) else {
-        return false;
-    };
-    let field = &header[148..156];
-    let digits: String = field
-        .iter()
-        .take_while(|b| **b != 0 && **b != b' ')
-        .skip_while(|b| **b == b' ')
-        .map(|b| *b as char)
-        .collect();
-    let Ok(stored) = u32::from_str_radix(digits.trim(), 8) else {
-        return false;
-    };
-    let sum: u32 = header
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                u32::from(*b)
-            }
-        })
-        .sum();
-    sum == stored
+    head.get(..512).is_some_and(crate::tar_guard::checksum_ok)
 }
 
 /// zstd:chunked blobs may start with a skippable frame (magic 0x184D2A5? little-endian).

@@ -160,7 +160,7 @@ fn entry_size(header: &[u8]) -> Option<u64> {
 }
 
 /// Whether the header's checksum (bytes 148..156, summed with that field as spaces) is right.
-fn checksum_ok(header: &[u8]) -> bool {
+pub(crate) fn checksum_ok(header: &[u8]) -> bool {
     let stored: String = header[148..156]
         .iter()
         .map(|b| *b as char)
