@@ -51,6 +51,11 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Documentation builds without a warning (broken links, bad HTML); module docs may point at the
+# private modules they are made of, so private items are documented too.
+echo "== cargo doc"
+RUSTDOCFLAGS="-D warnings -A rustdoc::private_intra_doc_links" \
+  cargo doc --workspace --no-deps --document-private-items --locked -q
 # Independent validators for every SPDX and CycloneDX document the suite writes (pinned), in a
 # virtualenv under target/ so a system Python that refuses global installs (PEP 668) is fine;
 # without the venv module, the interpreter's own site-packages.

@@ -16,7 +16,7 @@ use crate::support::{demo_image, read_json, run_ok};
 
 /// A consumer's executable: `$<env>`, else `<name>` on `PATH`. `None` after saying why when
 /// absent; under CI its absence fails the test.
-pub fn peer(env: &str, name: &str) -> Option<PathBuf> {
+pub(crate) fn peer(env: &str, name: &str) -> Option<PathBuf> {
     let found = match std::env::var_os(env) {
         Some(path) => Some(PathBuf::from(path)).filter(|p| p.is_file()),
         None => std::env::var_os("PATH").and_then(|paths| {
@@ -38,16 +38,16 @@ pub fn peer(env: &str, name: &str) -> Option<PathBuf> {
     found
 }
 
-pub fn trivy() -> Option<PathBuf> {
+pub(crate) fn trivy() -> Option<PathBuf> {
     peer("SBOMGEN_TRIVY", "trivy")
 }
 
-pub fn syft() -> Option<PathBuf> {
+pub(crate) fn syft() -> Option<PathBuf> {
     peer("SBOMGEN_SYFT", "syft")
 }
 
 /// Runs `command`, expecting success; returns its stdout.
-pub fn output_of(command: &mut Command) -> Vec<u8> {
+pub(crate) fn output_of(command: &mut Command) -> Vec<u8> {
     let out = command.output().expect("the consumer runs");
     assert!(
         out.status.success(),
@@ -58,7 +58,7 @@ pub fn output_of(command: &mut Command) -> Vec<u8> {
 }
 
 /// `trivy sbom DOCUMENT` offline, as JSON listing every package (no vulnerability database).
-pub fn trivy_sbom(trivy: &Path, document: &Path) -> Value {
+pub(crate) fn trivy_sbom(trivy: &Path, document: &Path) -> Value {
     serde_json::from_slice(&output_of(
         Command::new(trivy)
             .args(["sbom", "--quiet", "--cache-backend", "memory"])
@@ -81,7 +81,7 @@ pub fn trivy_sbom(trivy: &Path, document: &Path) -> Value {
 }
 
 /// Every package of a `trivy sbom` report, all results together.
-pub fn trivy_packages(report: &Value) -> Vec<&Value> {
+pub(crate) fn trivy_packages(report: &Value) -> Vec<&Value> {
     report["Results"]
         .as_array()
         .into_iter()
@@ -91,7 +91,7 @@ pub fn trivy_packages(report: &Value) -> Vec<&Value> {
 }
 
 /// `syft convert FILE -o FORMAT`, offline.
-pub fn syft_convert(syft: &Path, file: &Path, format: &str) -> Value {
+pub(crate) fn syft_convert(syft: &Path, file: &Path, format: &str) -> Value {
     serde_json::from_slice(&output_of(
         Command::new(syft)
             .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
@@ -103,7 +103,7 @@ pub fn syft_convert(syft: &Path, file: &Path, format: &str) -> Value {
 }
 
 /// `name version`.
-pub fn name_version(name: &Value, version: &Value) -> String {
+pub(crate) fn name_version(name: &Value, version: &Value) -> String {
     format!(
         "{} {}",
         name.as_str().unwrap_or_default(),

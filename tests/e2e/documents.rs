@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 /// The standard formats with the file each is written to. SPDX 3 is validated in its own
 /// tests only: its SHACL validation costs 20–35 s of CPU per document.
-pub const DOCUMENTS: [(&str, &str); 7] = [
+pub(crate) const DOCUMENTS: [(&str, &str); 7] = [
     ("spdx-json", "sbom.spdx.json"),
     ("spdx-tag-value", "sbom.spdx"),
     ("cyclonedx-json", "sbom.cdx.json"),
@@ -24,7 +24,7 @@ pub const DOCUMENTS: [(&str, &str); 7] = [
 ];
 
 /// `-o FORMAT=FILE` arguments writing every standard document into `dir`.
-pub fn output_args(dir: &Path) -> Vec<String> {
+pub(crate) fn output_args(dir: &Path) -> Vec<String> {
     DOCUMENTS
         .iter()
         .flat_map(|(format, file)| {
@@ -43,7 +43,7 @@ fn read_json(path: &Path) -> Value {
 
 /// Validates the documents [`output_args`] wrote into `dir` for a scan of `args`, and checks
 /// that each lists as many packages as the native document.
-pub fn check(dir: &Path, args: &[&str], native: &Value) {
+pub(crate) fn check(dir: &Path, args: &[&str], native: &Value) {
     let packages = native["packages"].as_array().map_or(0, Vec::len);
     let spdx = read_json(&dir.join("sbom.spdx.json"));
     if let Err(e) = schema::validate_json(Schema::Spdx23, &spdx) {

@@ -11,11 +11,11 @@ use serde_json::Value;
 use crate::support::scan_json;
 
 /// A fixture and its all-layers scan.
-pub type Scanned = Option<(LangFixture, Value)>;
+pub(crate) type Scanned = Option<(LangFixture, Value)>;
 
 /// The fixture `make` builds and its all-layers scan, made once in `cell` for every test that
 /// shares it.
-pub fn scanned_once(
+pub(crate) fn scanned_once(
     cell: &'static OnceLock<Scanned>,
     make: fn() -> Option<LangFixture>,
 ) -> Option<&'static (LangFixture, Value)> {
@@ -27,7 +27,7 @@ pub fn scanned_once(
     .as_ref()
 }
 
-pub fn packages<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> + 'a {
+pub(crate) fn packages<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Value> + 'a {
     let kind = kind.to_string();
     doc["packages"]
         .as_array()
@@ -36,11 +36,11 @@ pub fn packages<'a>(doc: &'a Value, kind: &str) -> impl Iterator<Item = &'a Valu
         .filter(move |p| p["type"] == kind.as_str())
 }
 
-pub fn s(v: &Value) -> &str {
+pub(crate) fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-pub fn location_paths(package: &Value) -> BTreeSet<&str> {
+pub(crate) fn location_paths(package: &Value) -> BTreeSet<&str> {
     package["locations"]
         .as_array()
         .into_iter()
@@ -52,7 +52,7 @@ pub fn location_paths(package: &Value) -> BTreeSet<&str> {
 /// Finds every package `expected` lists with `find` and checks its life (introducedIn,
 /// removedIn, replacedBy), then whatever else `check` pushes; returns the problems and the
 /// scanned packages found.
-pub fn check_expected<'a>(
+pub(crate) fn check_expected<'a>(
     expected: &[ExpectedPackage],
     find: impl Fn(&ExpectedPackage) -> Result<&'a Value, String>,
     mut check: impl FnMut(&Value, &ExpectedPackage, &mut Vec<String>),

@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-pub fn sbomgen(args: &[&str]) -> Output {
+pub(crate) fn sbomgen(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sbomgen"))
         .args(args)
         .output()
@@ -14,7 +14,7 @@ pub fn sbomgen(args: &[&str]) -> Output {
 
 /// Runs a scan expected to succeed and returns its native JSON. The same run writes every
 /// standard document, and each is validated against the official schemas.
-pub fn scan_json(args: &[&str]) -> Value {
+pub(crate) fn scan_json(args: &[&str]) -> Value {
     let documents = tempfile::tempdir().unwrap();
     let outputs = crate::documents::output_args(documents.path());
     let mut all = args.to_vec();
@@ -32,7 +32,7 @@ pub fn scan_json(args: &[&str]) -> Value {
 }
 
 /// Runs a command expected to fail cleanly and returns its stderr.
-pub fn failure(args: &[&str]) -> String {
+pub(crate) fn failure(args: &[&str]) -> String {
     let out = sbomgen(args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(
@@ -46,7 +46,7 @@ pub fn failure(args: &[&str]) -> String {
 }
 
 /// `../shared/fixtures`, or `None` (after saying so) when this checkout has no shared folder.
-pub fn shared_fixtures() -> Option<PathBuf> {
+pub(crate) fn shared_fixtures() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
     if dir.is_dir() {
         Some(dir)
@@ -56,7 +56,7 @@ pub fn shared_fixtures() -> Option<PathBuf> {
     }
 }
 
-pub fn layer_field<'a>(doc: &'a Value, field: &str) -> Vec<&'a Value> {
+pub(crate) fn layer_field<'a>(doc: &'a Value, field: &str) -> Vec<&'a Value> {
     doc["layers"]
         .as_array()
         .unwrap()
@@ -65,7 +65,7 @@ pub fn layer_field<'a>(doc: &'a Value, field: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-pub fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {
+pub(crate) fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {
     doc["hiddenFiles"]
         .as_array()
         .unwrap()
@@ -81,7 +81,7 @@ pub fn hidden_paths(doc: &Value) -> Vec<(String, u64, u64)> {
 }
 
 /// The demo image committed in `fixtures/` (what the README's first command scans).
-pub fn demo_image() -> String {
+pub(crate) fn demo_image() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures")
         .join(sbomgen_testkit::DEMO_FILE)
@@ -90,7 +90,7 @@ pub fn demo_image() -> String {
 }
 
 /// Runs sbomgen expecting success; returns its stdout.
-pub fn run_ok(args: &[&str]) -> Vec<u8> {
+pub(crate) fn run_ok(args: &[&str]) -> Vec<u8> {
     let out = sbomgen(args);
     assert!(
         out.status.success(),
@@ -100,13 +100,13 @@ pub fn run_ok(args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
-pub fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 /// `convert`s the native document at `native` to `format`, written to `converted`, and that
 /// back to the native JSON it returns: what a round trip through `format` keeps.
-pub fn convert_round_trip(native: &Path, format: &str, converted: &Path) -> Value {
+pub(crate) fn convert_round_trip(native: &Path, format: &str, converted: &Path) -> Value {
     let target = format!("{format}={}", converted.display());
     run_ok(&["convert", native.to_str().unwrap(), "-o", &target]);
     let back = run_ok(&["convert", converted.to_str().unwrap(), "-o", "json"]);
@@ -115,13 +115,13 @@ pub fn convert_round_trip(native: &Path, format: &str, converted: &Path) -> Valu
 
 /// The demo image scanned once, in a temporary directory, to `native.json` and to each
 /// `(file name, -o format)` document.
-pub struct DemoScan {
+pub(crate) struct DemoScan {
     pub dir: tempfile::TempDir,
     pub native: Value,
 }
 
 impl DemoScan {
-    pub fn new(documents: &[(&str, &str)]) -> DemoScan {
+    pub(crate) fn new(documents: &[(&str, &str)]) -> DemoScan {
         let dir = tempfile::tempdir().unwrap();
         let out = |name: &str| dir.path().join(name).display().to_string();
         let mut args = vec![
@@ -138,16 +138,16 @@ impl DemoScan {
         DemoScan { dir, native }
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    pub fn packages(&self) -> &Vec<Value> {
+    pub(crate) fn packages(&self) -> &Vec<Value> {
         self.native["packages"].as_array().unwrap()
     }
 
     /// The native packages the final filesystem holds: those no later layer removed.
-    pub fn installed(&self) -> impl Iterator<Item = &Value> {
+    pub(crate) fn installed(&self) -> impl Iterator<Item = &Value> {
         self.packages().iter().filter(|p| p["removedIn"].is_null())
     }
 }

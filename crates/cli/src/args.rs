@@ -12,13 +12,13 @@ use crate::output::OutputSpec;
     version,
     about = "Tell exactly what is inside a container image, layer by layer."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Scan an image and write its SBOM (the default subcommand).
     Scan(ScanArgs),
     /// Read an SBOM (sbomgen JSON, SPDX JSON or CycloneDX JSON, also Syft's and Trivy's) and
@@ -39,7 +39,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct GenerateKeyPairArgs {
+pub(crate) struct GenerateKeyPairArgs {
     /// File name prefix: writes PREFIX.key and PREFIX.pub.
     #[arg(long, value_name = "PREFIX", default_value = "cosign")]
     pub output_key_prefix: String,
@@ -51,17 +51,17 @@ pub struct GenerateKeyPairArgs {
 
 /// Where `attest` stores the signed attestation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModeArg {
+pub(crate) enum ModeArg {
     /// Both of the below, so cosign v2, cosign v3 and Trivy all find it.
     All,
     /// A Sigstore bundle v0.3 as an OCI 1.1 referrer (cosign v3).
     Bundle,
-    /// A layer appended to the sha256-<hex>.att tag (cosign v2).
+    /// A layer appended to the `sha256-<hex>.att` tag (cosign v2).
     Legacy,
 }
 
 #[derive(Debug, Args)]
-pub struct AttestArgs {
+pub(crate) struct AttestArgs {
     /// The image in its registry: REF or registry:REF (a tag is resolved to its digest first).
     pub image: String,
 
@@ -115,7 +115,7 @@ pub struct AttestArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AttachArgs {
+pub(crate) struct AttachArgs {
     /// The image in its registry: REF or registry:REF (a tag is resolved to its digest first).
     pub image: String,
 
@@ -128,7 +128,7 @@ pub struct AttachArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// The image in its registry: REF or registry:REF.
     pub image: String,
 
@@ -145,14 +145,14 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DownloadCommand {
+pub(crate) enum DownloadCommand {
     /// Print the SBOMs attached to or attested for an image, one after another (a JSON
     /// stream, as `jq` reads), newest first within each place they are stored.
     Sbom(DownloadSbomArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct DownloadSbomArgs {
+pub(crate) struct DownloadSbomArgs {
     /// The image in its registry: REF or registry:REF.
     pub image: String,
 
@@ -173,7 +173,7 @@ pub struct DownloadSbomArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     /// The document to read, or `-` for standard input.
     pub input: String,
 
@@ -185,7 +185,7 @@ pub struct ConvertArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// The image: oci-dir:PATH, oci-archive:PATH, docker-archive:PATH, dir:PATH, registry:REF,
     /// a path whose kind is detected (OCI layout directory, OCI or docker archive, plain
     /// directory), or an image reference such as alpine:3.20 or ghcr.io/org/app@sha256:… (an
@@ -249,13 +249,13 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScopeArg {
+pub(crate) enum ScopeArg {
     AllLayers,
     Squashed,
 }
 
 /// `scan` is the default subcommand: `sbomgen ./app.tar` means `sbomgen scan ./app.tar`.
-pub fn with_default_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+pub(crate) fn with_default_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     const TOP_LEVEL: &[&str] = &[
         "scan",
         "convert",

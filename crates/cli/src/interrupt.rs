@@ -11,10 +11,10 @@ use std::sync::Mutex;
 static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 /// The exit status of a run ended by a signal, as shells report SIGINT.
-pub const INTERRUPTED: i32 = 130;
+pub(crate) const INTERRUPTED: i32 = 130;
 
 /// Installs the handler; a failure to install one only loses the clean-up, so it is ignored.
-pub fn install() {
+pub(crate) fn install() {
     let _ = ctrlc::set_handler(|| {
         remove_staged();
         std::process::exit(INTERRUPTED);
@@ -22,7 +22,7 @@ pub fn install() {
 }
 
 /// Remembers a temporary file to remove if the run is interrupted.
-pub fn track(path: PathBuf) {
+pub(crate) fn track(path: PathBuf) {
     if let Ok(mut staged) = STAGED.lock() {
         staged.push(path);
     }

@@ -10,7 +10,7 @@ use sbomgen_model::Sbom;
 
 /// One requested output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputSpec {
+pub(crate) struct OutputSpec {
     pub format: Format,
     pub file: Option<PathBuf>,
 }
@@ -99,7 +99,7 @@ fn destination(path: &Path) -> Result<Destination> {
 
 /// Refuses two outputs that would land in the same file, where the last would silently win.
 /// Called before any work, so a mistyped command line fails at once.
-pub fn check_distinct(specs: &[OutputSpec]) -> Result<()> {
+pub(crate) fn check_distinct(specs: &[OutputSpec]) -> Result<()> {
     let mut seen: Vec<(PathBuf, &OutputSpec)> = Vec::new();
     for spec in specs {
         let Some(path) = &spec.file else { continue };
@@ -142,7 +142,7 @@ fn same_file_key(target: &Path) -> PathBuf {
 /// a failure leaves no partial or half-updated file behind; stdout gets its outputs last.
 ///
 /// Document timestamps come from `SOURCE_DATE_EPOCH` when set, else from the image.
-pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
+pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     check_distinct(specs)?;
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
@@ -177,7 +177,7 @@ pub fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
 }
 
 /// One document in memory, with the same timestamp and identifiers `write_all` would give it.
-pub fn render_document(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
+pub(crate) fn render_document(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
     render(format, sbom, &info)
@@ -234,7 +234,7 @@ fn temp_for(target: &Path, named: &Path, existing: Option<u32>) -> Result<tempfi
 
 /// An empty temporary file beside `path` (same filesystem, so persisting it over `path` is an
 /// atomic rename), created with `mode` (under the umask) when given, else 0600.
-pub fn temp_beside(path: &Path, mode: Option<u32>) -> Result<tempfile::NamedTempFile> {
+pub(crate) fn temp_beside(path: &Path, mode: Option<u32>) -> Result<tempfile::NamedTempFile> {
     temp_beside_named(path, path, mode)
 }
 
@@ -265,7 +265,7 @@ fn temp_beside_named(
 }
 
 /// A temporary file beside `path` holding `bytes`, ready to be persisted.
-pub fn stage_bytes(
+pub(crate) fn stage_bytes(
     path: &Path,
     bytes: &[u8],
     mode: Option<u32>,
@@ -278,7 +278,7 @@ pub fn stage_bytes(
 }
 
 /// Writes `bytes` to `path` all-or-nothing, with the mode rules of [`write_all`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let (target, mode) = match destination(path)? {
         Destination::Directory => {
             anyhow::bail!("cannot write {}: it is a directory", path.display())

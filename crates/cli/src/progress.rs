@@ -18,7 +18,7 @@ const REDRAW: Duration = Duration::from_millis(100);
 const SHOWN: usize = 3;
 
 #[derive(Debug, Default)]
-pub struct TerminalProgress {
+pub(crate) struct TerminalProgress {
     state: Mutex<State>,
 }
 
@@ -35,12 +35,12 @@ struct State {
 }
 
 impl TerminalProgress {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Clears the line, before anything else is printed.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if state.drawn {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");

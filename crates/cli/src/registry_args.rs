@@ -1,5 +1,5 @@
 //! Registry flags of `scan`, and how they and the environment become
-//! [`ClientOptions`](sbomgen_registry::ClientOptions).
+//! [`ClientOptions`].
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use sbomgen_registry::{default_cache_dir, ClientOptions, Login, Progress};
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Registry")]
-pub struct RegistryArgs {
+pub(crate) struct RegistryArgs {
     /// Registry username, with the password read from standard input (--password-stdin).
     /// Overrides SBOMGEN_REGISTRY_USERNAME/PASSWORD and Docker's config.json.
     #[arg(long, value_name = "NAME", requires = "password_stdin")]
@@ -43,7 +43,7 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     /// The client options: environment first (Docker config, timeout, credentials, cache),
     /// then these flags on top. Reads standard input for `--password-stdin`.
-    pub fn options(&self, progress: Option<Arc<dyn Progress>>) -> Result<ClientOptions> {
+    pub(crate) fn options(&self, progress: Option<Arc<dyn Progress>>) -> Result<ClientOptions> {
         let env = |name: &str| std::env::var(name).ok();
         let mut options = ClientOptions::from_env(env)?;
         if let (Some(username), true) = (&self.username, self.password_stdin) {

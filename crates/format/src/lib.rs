@@ -7,7 +7,7 @@
 //! - [`spdx3`]: SPDX 3.0.1 JSON-LD (`spdx-json@3.0`).
 //! - [`cyclonedx`]: CycloneDX 1.6 (default), 1.7 or 1.5, JSON and XML.
 //! - [`syft`]: syft-json as Syft 1.18 writes it, for Grype.
-//! - [`read`]: recognises a native, SPDX or CycloneDX JSON document and rebuilds an [`Sbom`].
+//! - [`mod@read`]: recognises a native, SPDX (2 or 3), CycloneDX or syft-json document and rebuilds an [`Sbom`].
 //!
 //! Shared by the standard formats: [`meta`] (timestamp and document UUID, derived from the
 //! image), [`ids`] (image identity, stable package ids, dependency edges) and [`provenance`]

@@ -2,7 +2,7 @@
 //! carries: CycloneDX `properties`, SPDX annotations whose comment is `name=value`.
 //!
 //! Keeping one vocabulary (documented in the README) for both formats means a reader learns it
-//! once, and [`convert`](crate::read) can rebuild the native document from either. Standard
+//! once, and [`convert`](fn@crate::read) can rebuild the native document from either. Standard
 //! fields (name, version, purl, licenses) are never duplicated here: a consumer that ignores
 //! these properties still sees a correct package list.
 //!

@@ -55,7 +55,7 @@ impl Compression {
 /// The compression a blob's first bytes show when it is one sbomgen does not read (and no
 /// layer media type allows): bzip2, xz, lzip, lz4 or Unix compress. A head that is a valid
 /// tar header is never one (a first entry may be named `BZh…`).
-pub fn unsupported(head: &[u8]) -> Option<&'static str> {
+pub(crate) fn unsupported(head: &[u8]) -> Option<&'static str> {
     const MAGICS: [(&[u8], &str); 5] = [
         (b"BZh", "bzip2"),
         (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], "xz"),

@@ -56,7 +56,7 @@ pub trait EntryParser: Send + Sync {
 
 /// A shareable parser, as the [`crate::PathMatcher`] carries it.
 #[derive(Clone)]
-pub struct SharedParser(pub Arc<dyn EntryParser>);
+pub(crate) struct SharedParser(pub Arc<dyn EntryParser>);
 
 impl fmt::Debug for SharedParser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

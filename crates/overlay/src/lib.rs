@@ -1,6 +1,6 @@
 //! Merges per-layer file indexes the way an overlay filesystem stacks them.
 //!
-//! Role: [`merge`] takes every layer's [`LayerFiles`] in manifest order and computes
+//! Role: [`merge`](fn@merge) takes every layer's [`LayerFiles`] in manifest order and computes
 //! - the final filesystem (what a container started from the image sees),
 //! - for every path, its history: added in layer i, modified in layer j, deleted in layer k,
 //! - the [`HiddenFile`]s: files a layer wrote and a later layer removed (by a whiteout, an opaque

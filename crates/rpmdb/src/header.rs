@@ -22,15 +22,15 @@ use crate::RpmDbError;
 
 /// Data types of header entries (rpm's `rpmTagType`).
 pub(crate) mod ty {
-    pub const CHAR: u32 = 1;
-    pub const INT8: u32 = 2;
-    pub const INT16: u32 = 3;
-    pub const INT32: u32 = 4;
-    pub const INT64: u32 = 5;
-    pub const STRING: u32 = 6;
-    pub const BIN: u32 = 7;
-    pub const STRING_ARRAY: u32 = 8;
-    pub const I18NSTRING: u32 = 9;
+    pub(crate) const CHAR: u32 = 1;
+    pub(crate) const INT8: u32 = 2;
+    pub(crate) const INT16: u32 = 3;
+    pub(crate) const INT32: u32 = 4;
+    pub(crate) const INT64: u32 = 5;
+    pub(crate) const STRING: u32 = 6;
+    pub(crate) const BIN: u32 = 7;
+    pub(crate) const STRING_ARRAY: u32 = 8;
+    pub(crate) const I18NSTRING: u32 = 9;
 }
 
 /// Region tags: HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE.

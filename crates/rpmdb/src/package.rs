@@ -7,34 +7,34 @@ use crate::limits::{MAX_PACKAGE_PATH_BYTES, MAX_PATH_BYTES};
 use crate::RpmDbError;
 
 mod tag {
-    pub const SIGMD5: u32 = 261;
-    pub const NAME: u32 = 1000;
-    pub const VERSION: u32 = 1001;
-    pub const RELEASE: u32 = 1002;
-    pub const EPOCH: u32 = 1003;
-    pub const SUMMARY: u32 = 1004;
-    pub const INSTALLTIME: u32 = 1008;
-    pub const SIZE: u32 = 1009;
-    pub const VENDOR: u32 = 1011;
-    pub const LICENSE: u32 = 1014;
-    pub const PACKAGER: u32 = 1015;
-    pub const ARCH: u32 = 1022;
-    pub const OLDFILENAMES: u32 = 1027;
-    pub const FILESIZES: u32 = 1028;
-    pub const FILEMODES: u32 = 1030;
-    pub const FILEDIGESTS: u32 = 1035;
-    pub const FILEFLAGS: u32 = 1037;
-    pub const FILEUSERNAME: u32 = 1039;
-    pub const FILEGROUPNAME: u32 = 1040;
-    pub const SOURCERPM: u32 = 1044;
-    pub const PROVIDENAME: u32 = 1047;
-    pub const REQUIRENAME: u32 = 1049;
-    pub const DIRINDEXES: u32 = 1116;
-    pub const BASENAMES: u32 = 1117;
-    pub const DIRNAMES: u32 = 1118;
-    pub const LONGFILESIZES: u32 = 5008;
-    pub const LONGSIZE: u32 = 5009;
-    pub const MODULARITYLABEL: u32 = 5096;
+    pub(super) const SIGMD5: u32 = 261;
+    pub(super) const NAME: u32 = 1000;
+    pub(super) const VERSION: u32 = 1001;
+    pub(super) const RELEASE: u32 = 1002;
+    pub(super) const EPOCH: u32 = 1003;
+    pub(super) const SUMMARY: u32 = 1004;
+    pub(super) const INSTALLTIME: u32 = 1008;
+    pub(super) const SIZE: u32 = 1009;
+    pub(super) const VENDOR: u32 = 1011;
+    pub(super) const LICENSE: u32 = 1014;
+    pub(super) const PACKAGER: u32 = 1015;
+    pub(super) const ARCH: u32 = 1022;
+    pub(super) const OLDFILENAMES: u32 = 1027;
+    pub(super) const FILESIZES: u32 = 1028;
+    pub(super) const FILEMODES: u32 = 1030;
+    pub(super) const FILEDIGESTS: u32 = 1035;
+    pub(super) const FILEFLAGS: u32 = 1037;
+    pub(super) const FILEUSERNAME: u32 = 1039;
+    pub(super) const FILEGROUPNAME: u32 = 1040;
+    pub(super) const SOURCERPM: u32 = 1044;
+    pub(super) const PROVIDENAME: u32 = 1047;
+    pub(super) const REQUIRENAME: u32 = 1049;
+    pub(super) const DIRINDEXES: u32 = 1116;
+    pub(super) const BASENAMES: u32 = 1117;
+    pub(super) const DIRNAMES: u32 = 1118;
+    pub(super) const LONGFILESIZES: u32 = 5008;
+    pub(super) const LONGSIZE: u32 = 5009;
+    pub(super) const MODULARITYLABEL: u32 = 5096;
 }
 
 /// One installed package as its rpmdb header describes it.
@@ -142,7 +142,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Paths from the compressed form (DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], rpm ≥ 4) or from
+/// Paths from the compressed form (`DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`, rpm ≥ 4) or from
 /// OLDFILENAMES (rpm 3 era headers), then the per-file attribute arrays.
 fn files(h: &Header<'_>) -> Result<Vec<RpmFile>, RpmDbError> {
     let paths = if let Some(basenames) = h.strings(tag::BASENAMES)? {

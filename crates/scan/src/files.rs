@@ -17,7 +17,7 @@ use crate::parsers::FileParsers;
 
 /// Tracks every package any layer's parsed files describe. Returns the tracked packages (by
 /// path, then as [`track`] orders them) and the parse warnings, each naming its layer.
-pub fn track_files(
+pub(crate) fn track_files(
     layers: &[LayerFiles],
     overlay: &Overlay,
     parsers: &FileParsers,

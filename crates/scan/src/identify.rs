@@ -9,7 +9,7 @@ use sbomgen_catalog::{Ecosystem, PackageRecord};
 use sbomgen_model::Distro;
 
 /// The purl of a package record, given the image's distro.
-pub fn purl(record: &PackageRecord, distro: Option<&Distro>) -> Option<String> {
+pub(crate) fn purl(record: &PackageRecord, distro: Option<&Distro>) -> Option<String> {
     let mut purl = PackageUrl::new(record.ecosystem.purl_type(), record.name.as_str()).ok()?;
     if let Some(namespace) = namespace(record.ecosystem, distro) {
         purl.with_namespace(namespace).ok()?;
@@ -83,7 +83,7 @@ fn upstream(record: &PackageRecord) -> Option<String> {
 
 /// CPE 2.3 candidates. Only the package's own name is used as vendor and product (Syft's
 /// fallback candidate); no vendor is guessed from elsewhere.
-pub fn cpes(record: &PackageRecord) -> Vec<String> {
+pub(crate) fn cpes(record: &PackageRecord) -> Vec<String> {
     // Classifiers know the vendor and product (`cpe:2.3:a:openssl:openssl:…`): theirs win.
     if !record.cpes.is_empty() {
         return record.cpes.clone();
@@ -116,7 +116,7 @@ fn escape_cpe(value: &str) -> String {
 
 /// A declared license as an SPDX expression when it is one (or a known alias of one), else the
 /// raw text, so nothing the database said is lost.
-pub fn license(raw: &str, ecosystem: Ecosystem) -> String {
+pub(crate) fn license(raw: &str, ecosystem: Ecosystem) -> String {
     let raw = raw.trim();
     if ecosystem == Ecosystem::Deb {
         if let Some(spdx) = sbomgen_catalog::license::debian_to_spdx(raw) {

@@ -5,7 +5,7 @@
 //! → [`sbomgen_overlay`] merges them → the distro is detected on the final filesystem → every
 //! cataloguer reads the package databases as visible after each layer that changed them, and
 //! the overlay's package tracker gives each package its introducing and removing layer → an
-//! [`Sbom`] comes out, with warnings beside it.
+//! [`Sbom`](sbomgen_model::Sbom) comes out, with warnings beside it.
 //!
 //! ```no_run
 //! let output = sbomgen_scan::scan("oci-dir:./app.oci", &sbomgen_scan::ScanOptions::default()).unwrap();

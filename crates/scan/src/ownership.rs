@@ -27,7 +27,7 @@ fn never_owned(path: &str) -> bool {
 
 /// For each file package, the index in `os` of the OS package owning its metadata file, if
 /// any. Of several owners, one installed when the file package was introduced wins.
-pub fn owners(os: &[TrackedPackage], files: &[TrackedPackage]) -> Vec<Option<usize>> {
+pub(crate) fn owners(os: &[TrackedPackage], files: &[TrackedPackage]) -> Vec<Option<usize>> {
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, package) in os.iter().enumerate() {
         for path in &package.record.files {

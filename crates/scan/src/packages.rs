@@ -46,7 +46,7 @@ const VIEWS_IN_FLIGHT: usize = 16;
 /// Views are parsed a few at a time and folded into the tracker in layer order, so memory holds
 /// a bounded number of snapshots whatever the layer count; a view byte-identical to the
 /// previous one (a layer rewrote the database unchanged) reuses its records, not the parser.
-pub fn catalogue(
+pub(crate) fn catalogue(
     layers: &[LayerFiles],
     overlay: &Overlay,
     cataloguers: &[&dyn Cataloguer],
@@ -171,7 +171,11 @@ fn view_at<'a>(
 
 /// The document's view of a tracked package; owned files are checked against the final
 /// filesystem.
-pub fn to_package(tracked: TrackedPackage, distro: Option<&Distro>, overlay: &Overlay) -> Package {
+pub(crate) fn to_package(
+    tracked: TrackedPackage,
+    distro: Option<&Distro>,
+    overlay: &Overlay,
+) -> Package {
     let TrackedPackage {
         record,
         introduced_in,

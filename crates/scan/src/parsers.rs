@@ -14,7 +14,7 @@ use sbomgen_model::FileFindings;
 use crate::ScanError;
 
 /// File cataloguers behind one glob set.
-pub struct FileParsers {
+pub(crate) struct FileParsers {
     set: GlobSet,
     /// For each glob of `set`, the index of the cataloguer it belongs to.
     owner: Vec<usize>,
@@ -24,7 +24,7 @@ pub struct FileParsers {
 }
 
 impl FileParsers {
-    pub fn new(cataloguers: Vec<&'static dyn FileCataloguer>) -> Result<Self, ScanError> {
+    pub(crate) fn new(cataloguers: Vec<&'static dyn FileCataloguer>) -> Result<Self, ScanError> {
         let mut builder = GlobSetBuilder::new();
         let mut owner = Vec::new();
         for (index, cataloguer) in cataloguers.iter().enumerate() {
@@ -55,12 +55,12 @@ impl FileParsers {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.cataloguers.is_empty()
     }
 
     /// The cataloguers whose patterns match `path`, each once, in list order.
-    pub fn matching(&self, path: &str) -> Vec<&'static dyn FileCataloguer> {
+    pub(crate) fn matching(&self, path: &str) -> Vec<&'static dyn FileCataloguer> {
         let mut indexes: Vec<usize> = self
             .set
             .matches(path)

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A Python that can import securesystemslib[crypto], and the script to run with it.
+/// A Python that can import `securesystemslib[crypto]`, and the script to run with it.
 #[derive(Debug, Clone)]
 pub struct DsseVerifier {
     python: PathBuf,

@@ -102,7 +102,7 @@ pub(super) struct Compiled {
 
 impl Compiled {
     /// Whether this classifier reads `path`; with the version its path names, if any.
-    pub fn selects(&self, path: &str) -> Option<Option<String>> {
+    pub(super) fn selects(&self, path: &str) -> Option<Option<String>> {
         if !self.globs.iter().any(|g| g.is_match(path)) {
             return None;
         }
@@ -116,7 +116,7 @@ impl Compiled {
     }
 
     /// The group key: the branch group, or the class alone.
-    pub fn group(&self) -> &'static str {
+    pub(super) fn group(&self) -> &'static str {
         self.classifier.group.unwrap_or(self.classifier.class)
     }
 }

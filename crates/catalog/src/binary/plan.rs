@@ -39,7 +39,7 @@ pub(super) struct Winner<'a, 'h> {
 impl<'a> Plan<'a> {
     /// `selected`: the classifiers that read the file, in table order, each with the version
     /// its path names (if any).
-    pub fn new(selected: &'a [(&'a Compiled, Option<String>)]) -> Self {
+    pub(super) fn new(selected: &'a [(&'a Compiled, Option<String>)]) -> Self {
         let mut slots = Vec::new();
         let mut keys: Vec<&str> = Vec::new();
         let mut groups: Vec<Vec<Alternative<'a>>> = Vec::new();
@@ -69,7 +69,7 @@ impl<'a> Plan<'a> {
 
     /// Which slots still matter after `hits`: those of every alternative up to and including
     /// each group's first complete one.
-    pub fn needed(&self, hits: &[Option<Hit>]) -> Vec<bool> {
+    pub(super) fn needed(&self, hits: &[Option<Hit>]) -> Vec<bool> {
         let mut needed = vec![false; self.slots.len()];
         for group in &self.groups {
             for alternative in group {
@@ -89,7 +89,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Each group's first complete alternative, with its captures merged in pattern order.
-    pub fn winners<'h>(&self, hits: &'h [Option<Hit>]) -> Vec<Winner<'a, 'h>> {
+    pub(super) fn winners<'h>(&self, hits: &'h [Option<Hit>]) -> Vec<Winner<'a, 'h>> {
         let mut winners = Vec::new();
         for group in &self.groups {
             let complete = group

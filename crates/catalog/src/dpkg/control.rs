@@ -18,7 +18,7 @@ impl Stanza {
     /// case-insensitive in deb822). The first occurrence wins: dpkg rejects duplicates, so a
     /// second one is damage, not an update. Continuation lines are joined with `\n`, each
     /// without its leading space.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -26,7 +26,7 @@ impl Stanza {
     }
 
     /// Every field, in recorded order.
-    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(super) fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 }

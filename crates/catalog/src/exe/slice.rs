@@ -17,17 +17,17 @@ pub(crate) struct Slice<R> {
 }
 
 impl<R> Slice<R> {
-    pub fn new(data: R, base: u64, size: u64) -> Self {
+    pub(crate) fn new(data: R, base: u64, size: u64) -> Self {
         Slice { data, base, size }
     }
 
     /// Where the window starts in the whole file.
-    pub fn base(&self) -> u64 {
+    pub(crate) fn base(&self) -> u64 {
         self.base
     }
 
     /// Where the window ends in the whole file.
-    pub fn end(&self) -> u64 {
+    pub(crate) fn end(&self) -> u64 {
         self.base.saturating_add(self.size)
     }
 }

@@ -68,7 +68,7 @@ impl Exe {
     /// Up to `size` bytes at virtual address `addr`, as Go's `ReadData`: from the first
     /// mapping that contains `addr`, never past its end, nor past the end of the file (a
     /// truncated binary still yields what it has).
-    pub fn read<'data, R: ReadRef<'data>>(
+    pub(super) fn read<'data, R: ReadRef<'data>>(
         &self,
         data: R,
         addr: u64,

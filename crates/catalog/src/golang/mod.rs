@@ -92,7 +92,7 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    pub const DEFAULT: Limits = Limits {
+    pub(crate) const DEFAULT: Limits = Limits {
         search_window: 64 << 10,
         max_version: 64 << 10,
         max_modinfo: 4 << 20,

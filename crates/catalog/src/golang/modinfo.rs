@@ -37,7 +37,7 @@ pub(super) struct BuildInfo {
 
 impl BuildInfo {
     /// The value of a `build` setting (the last one, should a key repeat).
-    pub fn setting(&self, key: &str) -> Option<&str> {
+    pub(super) fn setting(&self, key: &str) -> Option<&str> {
         self.settings
             .iter()
             .rev()

@@ -2,14 +2,14 @@
 //! reads, around a data segment holding a build info blob. No big binaries in the repository.
 
 /// Where the data segment (and the blob at its start) is loaded in the ELF images.
-pub const ELF_DATA: u64 = 0x50_0000;
+pub(crate) const ELF_DATA: u64 = 0x50_0000;
 /// The same for the Mach-O images.
-pub const MACHO_DATA: u64 = 0x1_0000_1000;
+pub(crate) const MACHO_DATA: u64 = 0x1_0000_1000;
 
 pub(crate) use crate::exe::testbin::{fat, uleb128, CPU_AMD64, CPU_ARM64};
 
 /// `text` between the module info sentinels.
-pub fn framed(text: &str) -> Vec<u8> {
+pub(crate) fn framed(text: &str) -> Vec<u8> {
     const START: [u8; 16] = *b"\x30\x77\xaf\x0c\x92\x74\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
     const END: [u8; 16] = *b"\xf9\x32\x43\x31\x86\x18\x20\x72\x00\x82\x42\x10\x41\x16\xd8\xf2";
     [&START[..], text.as_bytes(), &END[..]].concat()
@@ -23,7 +23,7 @@ fn header(pointer_size: u8, flags: u8) -> Vec<u8> {
 }
 
 /// The Go ≥ 1.18 blob: header with flag 0x2, then two varint-prefixed strings.
-pub fn inline_blob(version: &str, modinfo: &[u8]) -> Vec<u8> {
+pub(crate) fn inline_blob(version: &str, modinfo: &[u8]) -> Vec<u8> {
     let mut blob = header(8, 0x2);
     for s in [version.as_bytes(), modinfo] {
         blob.extend(uleb128(s.len() as u64));
@@ -34,7 +34,13 @@ pub fn inline_blob(version: &str, modinfo: &[u8]) -> Vec<u8> {
 }
 
 /// The older blob, loaded at `at`: pointers to two string headers right after the header.
-pub fn pointer_blob(version: &str, modinfo: &[u8], at: u64, size: usize, big: bool) -> Vec<u8> {
+pub(crate) fn pointer_blob(
+    version: &str,
+    modinfo: &[u8],
+    at: u64,
+    size: usize,
+    big: bool,
+) -> Vec<u8> {
     let word = |v: u64| -> Vec<u8> {
         match (size, big) {
             (4, true) => (v as u32).to_be_bytes().to_vec(),
@@ -68,7 +74,7 @@ fn put(out: &mut [u8], at: usize, bytes: &[u8]) {
 /// An ELF64 little-endian executable: a text segment and a writable data segment holding
 /// `data` at [`ELF_DATA`]. With `section`, a section table names the data (`.go.buildinfo` or
 /// anything else); without, there is no section table (as after `sstrip`).
-pub fn elf(data: &[u8], section: Option<&str>) -> Vec<u8> {
+pub(crate) fn elf(data: &[u8], section: Option<&str>) -> Vec<u8> {
     const DATA_OFFSET: usize = 0x1000;
     let mut out = vec![0u8; DATA_OFFSET];
     put(&mut out, 0, b"\x7fELF\x02\x01\x01");
@@ -131,7 +137,7 @@ pub fn elf(data: &[u8], section: Option<&str>) -> Vec<u8> {
 
 /// A 64-bit little-endian Mach-O: `__PAGEZERO`, `__TEXT`, and a read-write `__DATA` holding
 /// `data` at [`MACHO_DATA`], described by a `__go_buildinfo` section when `named`.
-pub fn macho(data: &[u8], cpu: u32, named: bool) -> Vec<u8> {
+pub(crate) fn macho(data: &[u8], cpu: u32, named: bool) -> Vec<u8> {
     let mut out = vec![0u8; 0x1000];
     let segment =
         |out: &mut Vec<u8>, at: usize, name: &[u8], v: [u64; 4], prot: u32, sects: u32| {
@@ -185,7 +191,7 @@ pub fn macho(data: &[u8], cpu: u32, named: bool) -> Vec<u8> {
 
 /// A PE32+ image: `.text`, then `.data` (initialised, read-write, 32-byte aligned) holding
 /// `data` at image base + 0x2000.
-pub fn pe(data: &[u8]) -> Vec<u8> {
+pub(crate) fn pe(data: &[u8]) -> Vec<u8> {
     const IMAGE_BASE: u64 = 0x1_4000_0000;
     let mut out = vec![0u8; 0x600];
     put(&mut out, 0, b"MZ");

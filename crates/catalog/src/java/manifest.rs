@@ -16,7 +16,7 @@ pub(super) struct Manifest {
 }
 
 impl Manifest {
-    pub fn parse(bytes: &[u8]) -> Manifest {
+    pub(super) fn parse(bytes: &[u8]) -> Manifest {
         let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
         let mut sections: Vec<Vec<(String, String)>> = Vec::new();
         let mut current: Vec<(String, String)> = Vec::new();
@@ -57,17 +57,17 @@ impl Manifest {
     }
 
     /// A main-section attribute, trimmed, if present and non-empty.
-    pub fn main(&self, name: &str) -> Option<&str> {
+    pub(super) fn main(&self, name: &str) -> Option<&str> {
         self.sections.first().and_then(|s| lookup(s, name))
     }
 
     /// An attribute from the main section, else from the first named section holding it.
-    pub fn any(&self, name: &str) -> Option<&str> {
+    pub(super) fn any(&self, name: &str) -> Option<&str> {
         self.sections.iter().find_map(|s| lookup(s, name))
     }
 
     /// The main attributes sbomgen reports.
-    pub fn summary(&self) -> ManifestSummary {
+    pub(super) fn summary(&self) -> ManifestSummary {
         let get = |name: &str| self.main(name).map(str::to_string);
         ManifestSummary {
             implementation_title: get("Implementation-Title"),
@@ -155,7 +155,7 @@ pub(super) struct ManifestSummary {
 }
 
 impl ManifestSummary {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         *self == ManifestSummary::default()
     }
 }

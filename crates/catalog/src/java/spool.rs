@@ -20,7 +20,7 @@ pub(super) struct SpoolWriter {
 }
 
 impl SpoolWriter {
-    pub fn new(threshold: u64) -> Self {
+    pub(super) fn new(threshold: u64) -> Self {
         SpoolWriter {
             memory: Vec::new(),
             file: None,
@@ -30,7 +30,7 @@ impl SpoolWriter {
     }
 
     /// The bytes written, ready to read from the start.
-    pub fn finish(self) -> io::Result<Spooled> {
+    pub(super) fn finish(self) -> io::Result<Spooled> {
         match self.file {
             Some(mut file) => {
                 file.flush()?;
@@ -72,7 +72,7 @@ pub(super) enum Spooled {
 
 impl Spooled {
     /// Bytes held in memory (what counts against the in-memory cap).
-    pub fn in_memory(&self) -> u64 {
+    pub(super) fn in_memory(&self) -> u64 {
         match self {
             Spooled::Memory(cursor) => cursor.get_ref().len() as u64,
             Spooled::File(_) => 0,

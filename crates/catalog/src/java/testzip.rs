@@ -29,11 +29,11 @@ pub(crate) struct ZipBuilder {
 }
 
 impl ZipBuilder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ZipBuilder::default()
     }
 
-    pub fn stored(self, name: &str, data: &[u8]) -> Self {
+    pub(crate) fn stored(self, name: &str, data: &[u8]) -> Self {
         self.entry(Spec {
             name: name.into(),
             data: data.to_vec(),
@@ -41,7 +41,7 @@ impl ZipBuilder {
         })
     }
 
-    pub fn deflated(self, name: &str, data: &[u8]) -> Self {
+    pub(crate) fn deflated(self, name: &str, data: &[u8]) -> Self {
         self.entry(Spec {
             name: name.into(),
             data: data.to_vec(),
@@ -50,24 +50,24 @@ impl ZipBuilder {
         })
     }
 
-    pub fn entry(mut self, spec: Spec) -> Self {
+    pub(crate) fn entry(mut self, spec: Spec) -> Self {
         self.entries.push(spec);
         self
     }
 
     /// Writes every size and offset through zip64 records.
-    pub fn zip64(mut self) -> Self {
+    pub(crate) fn zip64(mut self) -> Self {
         self.zip64 = true;
         self
     }
 
     /// Bytes before the zip (a launch script); offsets stay relative to the zip's start.
-    pub fn prefix(mut self, bytes: &[u8]) -> Self {
+    pub(crate) fn prefix(mut self, bytes: &[u8]) -> Self {
         self.prefix = bytes.to_vec();
         self
     }
 
-    pub fn build(&self) -> Vec<u8> {
+    pub(crate) fn build(&self) -> Vec<u8> {
         let mut zip = Vec::new();
         let mut central = Vec::new();
         for spec in &self.entries {

@@ -109,7 +109,7 @@ struct PeerMeta {
 impl Manifest {
     /// A VS Code extension or a Unity package: a manifest that looks like npm's but is not an
     /// npm package (syft #3381; scalibr skips both the same way).
-    pub fn is_foreign(&self) -> bool {
+    pub(super) fn is_foreign(&self) -> bool {
         let vscode = self
             .engines
             .as_ref()
@@ -119,7 +119,7 @@ impl Manifest {
 
     /// Declared licenses: `license` when it names any, else the deprecated `licenses` (a
     /// manifest with both usually repeats itself: `utils-merge` does).
-    pub fn licenses(&self) -> Vec<String> {
+    pub(super) fn licenses(&self) -> Vec<String> {
         let mut found = Vec::new();
         if let Some(license) = &self.license {
             license.collect(&mut found);
@@ -137,7 +137,7 @@ impl Manifest {
     /// Names of what npm installs with it: `dependencies`, `optionalDependencies` and
     /// `peerDependencies` (npm ≥ 7 installs peers unless `peerDependenciesMeta` marks them
     /// optional). Never `devDependencies`: an installed package's are never installed.
-    pub fn depends_on(&self) -> Vec<String> {
+    pub(super) fn depends_on(&self) -> Vec<String> {
         let optional_peer = |name: &str| {
             self.peer_dependencies_meta
                 .as_ref()
@@ -159,7 +159,7 @@ impl Manifest {
     }
 
     /// `Name <email> (url)`, npm's own one-line form of a person.
-    pub fn author(&self) -> Option<String> {
+    pub(super) fn author(&self) -> Option<String> {
         match self.author.as_ref()? {
             Person::Text(text) => non_empty(Some(text)).map(str::to_string),
             Person::Object(Obj(PersonFields { name, email, url })) => {
@@ -174,7 +174,7 @@ impl Manifest {
         }
     }
 
-    pub fn repository(&self) -> Option<String> {
+    pub(super) fn repository(&self) -> Option<String> {
         let url = match self.repository.as_ref()? {
             Repository::Text(text) => text,
             Repository::Object(Obj(RepositoryFields { url })) => url.as_ref()?,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use sbomgen_catalog::{Cataloguer, FileCataloguer, FileFindings, FileView};
 
 /// The shared corpus, outside the repository (never copied into it).
-pub fn corpus() -> Option<PathBuf> {
+pub(crate) fn corpus() -> Option<PathBuf> {
     let root = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/fixtures"
@@ -25,14 +25,14 @@ pub fn corpus() -> Option<PathBuf> {
 
 /// A fixture directory's files that match a cataloguer's patterns: root-relative path → bytes.
 #[derive(Debug, Clone)]
-pub struct Tree {
+pub(crate) struct Tree {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl Tree {
     /// Reads `dir` (relative to the corpus) or returns `None`, with a message, when the corpus
     /// is absent. A missing directory inside a present corpus is a broken corpus: panic.
-    pub fn load(dir: &str, cataloguer: &dyn Cataloguer) -> Option<Tree> {
+    pub(crate) fn load(dir: &str, cataloguer: &dyn Cataloguer) -> Option<Tree> {
         let root = corpus()?.join(dir);
         assert!(
             root.is_dir(),
@@ -51,12 +51,12 @@ impl Tree {
         Some(Tree { files })
     }
 
-    pub fn view(&self) -> FileView<'_> {
+    pub(crate) fn view(&self) -> FileView<'_> {
         FileView::new(self.files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
     }
 
     /// Every fixture directory under `ecosystem/` of the corpus, by name.
-    pub fn all(ecosystem: &str, cataloguer: &dyn Cataloguer) -> Vec<(String, Tree)> {
+    pub(crate) fn all(ecosystem: &str, cataloguer: &dyn Cataloguer) -> Vec<(String, Tree)> {
         let Some(corpus) = corpus() else {
             return Vec::new();
         };
@@ -78,7 +78,7 @@ impl Tree {
 }
 
 /// Every file under `dir`, as a path relative to `root` (with `/` separators) and its bytes.
-pub fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+pub(crate) fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
     for entry in std::fs::read_dir(dir).expect("readable fixture directory") {
         let path = entry.expect("directory entry").path();
         if path.is_dir() {
@@ -92,7 +92,7 @@ pub fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) {
 }
 
 /// The patterns' glob dialect: `*` matches within one path segment.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
     pattern.len() == path.len()
@@ -112,7 +112,7 @@ fn segment_match(pattern: &[u8], text: &[u8]) -> bool {
 
 /// A file cataloguer's fixture tree under this crate's `tests/data/`, and what every parse of
 /// its files must hold however broken the bytes.
-pub struct DataTree {
+pub(crate) struct DataTree {
     pub cataloguer: &'static dyn FileCataloguer,
     /// The directory under `tests/data/`.
     pub dir: &'static str,
@@ -124,7 +124,7 @@ pub struct DataTree {
 
 impl DataTree {
     /// Every file of the tree the cataloguer parses, root-relative and sorted.
-    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn files(&self) -> Vec<(String, Vec<u8>)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/data")
             .join(self.dir);
@@ -138,7 +138,7 @@ impl DataTree {
     /// Parses `bytes` as `path` and checks what every parse must hold: a record names its file
     /// and has a name, a version and a purl of the tree's type, and lists only relative files;
     /// a warning names its file.
-    pub fn check(&self, path: &str, bytes: &[u8]) -> FileFindings {
+    pub(crate) fn check(&self, path: &str, bytes: &[u8]) -> FileFindings {
         let found = self.cataloguer.parse(path, bytes);
         for record in &found.packages {
             assert!(
@@ -164,7 +164,7 @@ impl DataTree {
 
     /// [`Self::check`]s every prefix (in up to 200 steps) of every file, and 300 copies of each
     /// with a few bytes overwritten by awkward ones.
-    pub fn truncated_and_mutated_never_panic(&self) {
+    pub(crate) fn truncated_and_mutated_never_panic(&self) {
         const NASTY: &[u8] = b"\0\xff\xc3\\\"'{}[]:,\n/u#%<";
         let mut rng = Lcg(0x5eed);
         for (path, bytes) in self.files() {
@@ -187,7 +187,7 @@ impl DataTree {
 
     /// The purls of every record the whole tree yields, file by file; it must yield no
     /// warnings.
-    pub fn purls(&self) -> Vec<String> {
+    pub(crate) fn purls(&self) -> Vec<String> {
         let mut purls = Vec::new();
         for (path, bytes) in self.files() {
             let found = self.check(&path, &bytes);

@@ -8,7 +8,7 @@ use sbomgen_attest::statement::PREDICATE_SPDX;
 use crate::args::AttachArgs;
 use crate::commands::{attest::detect, image};
 
-pub fn run(args: AttachArgs) -> Result<()> {
+pub(crate) fn run(args: AttachArgs) -> Result<()> {
     let path = &args.sbom;
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)

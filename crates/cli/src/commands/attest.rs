@@ -26,7 +26,7 @@ enum PredicateSource {
     Scan(Format),
 }
 
-pub fn run(args: AttestArgs) -> Result<()> {
+pub(crate) fn run(args: AttestArgs) -> Result<()> {
     // Everything that can fail locally fails before the registry is touched.
     let key = keys::signing_key(&args.key)?;
     let source = match &args.predicate {

@@ -8,7 +8,7 @@ use sbomgen_registry::{ClientOptions, Reference, RegistryClient};
 
 /// Registry options for a command that reads or writes artifacts (read once: with
 /// `--password-stdin` they consume standard input).
-pub fn options(
+pub(super) fn options(
     registry: &crate::registry_args::RegistryArgs,
     input: &str,
 ) -> Result<ClientOptions> {
@@ -19,7 +19,7 @@ pub fn options(
 
 /// A registry client and the image `input` names, resolved to its digest. A tag is resolved
 /// now, and the user is told which digest the artifact is bound to: a tag may move later.
-pub fn open(
+pub(super) fn open(
     input: &str,
     options: &ClientOptions,
     quiet: bool,

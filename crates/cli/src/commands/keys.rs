@@ -14,7 +14,7 @@ use crate::output;
 /// that already set it work unchanged; an empty value is a valid (empty) password.
 const PASSWORD_VARS: [&str; 2] = ["SBOMGEN_PASSWORD", "COSIGN_PASSWORD"];
 
-pub fn generate(args: GenerateKeyPairArgs) -> Result<()> {
+pub(crate) fn generate(args: GenerateKeyPairArgs) -> Result<()> {
     let private = PathBuf::from(format!("{}.key", args.output_key_prefix));
     let public = PathBuf::from(format!("{}.pub", args.output_key_prefix));
     if !args.force {
@@ -49,7 +49,7 @@ pub fn generate(args: GenerateKeyPairArgs) -> Result<()> {
 }
 
 /// Reads a private key, asking for its password only when the file is encrypted.
-pub fn signing_key(path: &Path) -> Result<SigningKey> {
+pub(crate) fn signing_key(path: &Path) -> Result<SigningKey> {
     let pem = std::fs::read(path).with_context(|| format!("cannot read key {}", path.display()))?;
     let password = if pem_is_encrypted(&pem) {
         password(&format!("the private key {}", path.display()), false)?
@@ -60,7 +60,7 @@ pub fn signing_key(path: &Path) -> Result<SigningKey> {
         .with_context(|| format!("cannot read key {}", path.display()))
 }
 
-pub fn public_key(path: &Path) -> Result<PublicKey> {
+pub(crate) fn public_key(path: &Path) -> Result<PublicKey> {
     let pem = std::fs::read(path).with_context(|| format!("cannot read key {}", path.display()))?;
     PublicKey::from_pem(&pem).with_context(|| format!("cannot read public key {}", path.display()))
 }

@@ -1,10 +1,10 @@
 //! One module per subcommand, plus what the attestation commands share.
 
-pub mod attach;
-pub mod attest;
-pub mod convert;
-pub mod download;
+pub(crate) mod attach;
+pub(crate) mod attest;
+pub(crate) mod convert;
+pub(crate) mod download;
 mod image;
-pub mod keys;
-pub mod scan;
-pub mod verify;
+pub(crate) mod keys;
+pub(crate) mod scan;
+pub(crate) mod verify;

@@ -12,7 +12,7 @@ use crate::args::{ScanArgs, ScopeArg};
 use crate::output;
 use crate::progress::TerminalProgress;
 
-pub fn run(args: ScanArgs) -> Result<()> {
+pub(crate) fn run(args: ScanArgs) -> Result<()> {
     output::check_distinct(&args.outputs)?;
     let platform = args
         .platform

@@ -13,7 +13,7 @@ use sbomgen_attest::verify::verify_envelope;
 use crate::args::VerifyArgs;
 use crate::commands::{image, keys};
 
-pub fn run(args: VerifyArgs) -> Result<()> {
+pub(crate) fn run(args: VerifyArgs) -> Result<()> {
     let key = keys::public_key(&args.key)?;
     let wanted = args
         .predicate_type

@@ -118,7 +118,7 @@ impl Supplier {
     /// `Name <address>` → the name, with a contact holding the address when it is a
     /// well-formed one (the schema checks e-mail format); anything else is kept verbatim as
     /// the name.
-    pub fn from_maintainer(maintainer: &str) -> Supplier {
+    pub(super) fn from_maintainer(maintainer: &str) -> Supplier {
         let parsed = maintainer
             .strip_suffix('>')
             .and_then(|m| m.rsplit_once('<'))
@@ -140,7 +140,7 @@ impl Supplier {
     }
 
     /// The maintainer text this supplier was made from.
-    pub fn to_maintainer(&self) -> String {
+    pub(super) fn to_maintainer(&self) -> String {
         match &self.contact {
             Some(Contact {
                 name: Some(name),

@@ -43,7 +43,7 @@ pub(crate) enum License {
 
 impl Licenses {
     /// The choice for a package's declared `licenses` (SPDX expressions or raw texts).
-    pub fn choose(licenses: &[String]) -> Licenses {
+    pub(super) fn choose(licenses: &[String]) -> Licenses {
         let mut terms: Vec<&str> = Vec::new();
         for licence in licenses.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
             if !terms.contains(&licence) {

@@ -67,7 +67,7 @@ pub(crate) enum ComponentType {
 }
 
 impl ComponentType {
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             ComponentType::Container => "container",
             ComponentType::OperatingSystem => "operating-system",
@@ -150,7 +150,7 @@ pub(crate) struct Dependency {
 
 impl Bom {
     /// Builds the document for `sbom`.
-    pub fn build(sbom: &Sbom, info: &DocumentInfo, version: SpecVersion) -> Bom {
+    pub(super) fn build(sbom: &Sbom, info: &DocumentInfo, version: SpecVersion) -> Bom {
         let refs: Vec<String> = ids::package_ids(sbom)
             .into_iter()
             .map(|id| format!("{PACKAGE_REF_PREFIX}{id}"))

@@ -111,7 +111,7 @@ pub(super) struct PeerFacts {
 
 impl PeerFacts {
     /// Collects the Trivy and Syft properties among `properties`; others are ignored.
-    pub fn read(properties: &[Property]) -> PeerFacts {
+    pub(super) fn read(properties: &[Property]) -> PeerFacts {
         let mut facts = PeerFacts::default();
         let mut syft: BTreeMap<usize, (Option<String>, Option<String>)> = BTreeMap::new();
         for (name, value) in properties {

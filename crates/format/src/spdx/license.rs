@@ -43,7 +43,7 @@ pub(crate) struct Licenses {
 
 impl Licenses {
     /// The `licenseDeclared` value for `licenses`: one expression, or `NOASSERTION`.
-    pub fn declared(&mut self, licenses: &[String]) -> String {
+    pub(crate) fn declared(&mut self, licenses: &[String]) -> String {
         let terms: Vec<String> = licenses
             .iter()
             .map(|l| l.trim())
@@ -66,7 +66,7 @@ impl Licenses {
     }
 
     /// The extracted licences referenced so far, sorted by id.
-    pub fn into_extracted(self) -> Vec<ExtractedLicense> {
+    pub(crate) fn into_extracted(self) -> Vec<ExtractedLicense> {
         self.extracted.into_values().collect()
     }
 

@@ -121,7 +121,7 @@ pub(crate) enum Purpose {
 }
 
 impl Purpose {
-    pub fn tag_value(self) -> &'static str {
+    pub(super) fn tag_value(self) -> &'static str {
         match self {
             Purpose::Container => "CONTAINER",
             Purpose::OperatingSystem => "OPERATING-SYSTEM",
@@ -153,7 +153,7 @@ pub(crate) struct Relationship {
 impl Document {
     /// The document for `sbom`: its live packages as elements, its removed ones in annotations
     /// of the image ([`removed`]).
-    pub fn build(sbom: &Sbom, info: &DocumentInfo) -> Result<Document, FormatError> {
+    pub(super) fn build(sbom: &Sbom, info: &DocumentInfo) -> Result<Document, FormatError> {
         let (live, removed) = removed::split(sbom);
         let sbom = &live;
         let identity = ids::image_identity(sbom);

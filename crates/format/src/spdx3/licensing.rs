@@ -26,7 +26,7 @@ pub(crate) struct Licensing {
 }
 
 impl Licensing {
-    pub fn new(base: &str) -> Licensing {
+    pub(super) fn new(base: &str) -> Licensing {
         Licensing {
             base: base.to_string(),
             licenses: Licenses::default(),
@@ -36,13 +36,13 @@ impl Licensing {
 
     /// The spdxId of the expression declaring `licenses`, or `None` when nothing is declared
     /// (no relationship is SPDX 3's NOASSERTION).
-    pub fn declared(&mut self, licenses: &[String]) -> Option<String> {
+    pub(super) fn declared(&mut self, licenses: &[String]) -> Option<String> {
         let expression = self.licenses.declared(licenses);
         (expression != NOASSERTION).then(|| self.expression(&expression))
     }
 
     /// The spdxId of the element for `expression`, created on first use.
-    pub fn expression(&mut self, expression: &str) -> String {
+    pub(super) fn expression(&mut self, expression: &str) -> String {
         if let Some(existing) = self.expressions.get(expression) {
             return existing.element.spdx_id.clone();
         }
@@ -69,7 +69,7 @@ impl Licensing {
     }
 
     /// The expression elements (by expression) and then the texts of the refs (by id).
-    pub fn into_nodes(self) -> Vec<Node> {
+    pub(super) fn into_nodes(self) -> Vec<Node> {
         let base = self.base;
         let mut nodes: Vec<Node> = self
             .expressions

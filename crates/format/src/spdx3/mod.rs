@@ -17,7 +17,7 @@
 //!   the filesystem a container runs. `runtime` would claim the opposite, and `other` would say
 //!   nothing; `build` is the lifecycle phase in which they existed. The relationship's comment
 //!   says so, and each such package's `comment` names the removing layer;
-//! - packages `dependsOn` packages ([`ids::dependency_edges`]); an OS package whose file list
+//! - packages `dependsOn` packages ([`crate::ids::dependency_edges`]); an OS package whose file list
 //!   holds a language package's metadata is linked to it by an `other` relationship;
 //! - declared licences as `simplelicensing_LicenseExpression` elements linked by
 //!   `hasDeclaredLicense` (SPDX 2.3's `licenseDeclared`). Text that is not an SPDX expression

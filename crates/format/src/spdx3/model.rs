@@ -61,7 +61,7 @@ pub(crate) struct Element {
 }
 
 impl Element {
-    pub fn new(spdx_id: String) -> Element {
+    pub(super) fn new(spdx_id: String) -> Element {
         Element {
             spdx_id,
             creation_info: CREATION_INFO,
@@ -149,7 +149,7 @@ pub(crate) struct Package {
 
 impl Package {
     /// A package with only its id and name.
-    pub fn named(spdx_id: String, name: String) -> Package {
+    pub(super) fn named(spdx_id: String, name: String) -> Package {
         Package {
             element: Element::new(spdx_id),
             name,
@@ -243,7 +243,7 @@ pub(crate) struct Annotation {
 
 impl Node {
     /// The element's spdxId (`None` for the CreationInfo, which is a blank node).
-    pub fn spdx_id(&self) -> Option<&str> {
+    pub(super) fn spdx_id(&self) -> Option<&str> {
         let element = match self {
             Node::CreationInfo(_) => return None,
             Node::SoftwareAgent(a) | Node::Tool(a) | Node::Person(a) | Node::Organization(a) => {

@@ -77,7 +77,7 @@ pub(crate) struct StandardFields<'a> {
 }
 
 impl<'a> StandardFields<'a> {
-    pub fn of(package: &'a Package, suppliers: &'a Suppliers) -> StandardFields<'a> {
+    pub(super) fn of(package: &'a Package, suppliers: &'a Suppliers) -> StandardFields<'a> {
         StandardFields {
             supplier: package
                 .supplied_by
@@ -97,7 +97,7 @@ impl<'a> StandardFields<'a> {
     /// The native metadata these fields give back: supplier (`vendor` for an organisation,
     /// else `maintainer`), home page, summary, description and apk's checksum. Only keys the
     /// writer read them from, so nothing appears that the package did not have.
-    pub fn metadata(&self, kind: &str) -> Map<String, Value> {
+    pub(super) fn metadata(&self, kind: &str) -> Map<String, Value> {
         let mut map = Map::new();
         let mut put = |key: &str, value: Option<String>| {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
@@ -190,7 +190,7 @@ impl Supplier {
     }
 
     /// The metadata text: the vendor, or `Name <email>`.
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         join_person(&self.name, self.email.as_deref())
     }
 }
@@ -203,7 +203,7 @@ pub(crate) struct Suppliers {
 }
 
 impl Suppliers {
-    pub fn new(base: &str) -> Suppliers {
+    pub(super) fn new(base: &str) -> Suppliers {
         Suppliers {
             base: base.to_string(),
             agents: BTreeMap::new(),
@@ -222,7 +222,7 @@ impl Suppliers {
     }
 
     /// `Organization`s and `Person`s (with an `email` identifier), by spdxId.
-    pub fn into_nodes(self) -> Vec<Node> {
+    pub(super) fn into_nodes(self) -> Vec<Node> {
         self.agents
             .into_iter()
             .map(|(spdx_id, supplier)| {

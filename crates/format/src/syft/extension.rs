@@ -35,7 +35,7 @@ pub(super) struct Extension {
 
 impl Extension {
     /// The extension of `sbom`, whose packages not removed are the artifacts `ids` names.
-    pub fn build(sbom: &Sbom, ids: &[String]) -> Result<Self, serde_json::Error> {
+    pub(super) fn build(sbom: &Sbom, ids: &[String]) -> Result<Self, serde_json::Error> {
         let mut extension = Extension {
             source: sbom.source.clone(),
             layers: sbom.layers.clone(),

@@ -55,7 +55,7 @@ pub(super) struct SyftLocation {
 
 impl SyftLocation {
     /// The primary-evidence location of root-relative `path` in the layer `layer_id`.
-    pub fn primary(path: &str, layer_id: Option<String>) -> Self {
+    pub(super) fn primary(path: &str, layer_id: Option<String>) -> Self {
         let path = format!("/{}", path.trim_start_matches('/'));
         SyftLocation {
             access_path: path.clone(),

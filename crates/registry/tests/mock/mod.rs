@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub method: String,
     pub path: String,
     /// Header names lowercased.
@@ -25,17 +25,17 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).map(String::as_str)
     }
 
     /// The path without its query.
-    pub fn path_only(&self) -> &str {
+    pub(crate) fn path_only(&self) -> &str {
         self.path.split('?').next().unwrap_or_default()
     }
 
     /// Every value of query parameter `name`, percent-decoded.
-    pub fn query_all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn query_all(&self, name: &str) -> Vec<String> {
         let Some((_, query)) = self.path.split_once('?') else {
             return Vec::new();
         };
@@ -49,7 +49,7 @@ impl Request {
     }
 
     /// The first value of query parameter `name`, percent-decoded.
-    pub fn query(&self, name: &str) -> Option<String> {
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
         self.query_all(name).into_iter().next()
     }
 }
@@ -79,7 +79,7 @@ fn decode(text: &str) -> String {
 }
 
 /// What to answer.
-pub enum Reply {
+pub(crate) enum Reply {
     /// A complete response.
     Full {
         status: u16,
@@ -98,11 +98,11 @@ pub enum Reply {
 }
 
 impl Reply {
-    pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
+    pub(crate) fn ok(body: impl Into<Vec<u8>>) -> Reply {
         Reply::status(200, body)
     }
 
-    pub fn status(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+    pub(crate) fn status(status: u16, body: impl Into<Vec<u8>>) -> Reply {
         Reply::Full {
             status,
             headers: Vec::new(),
@@ -110,7 +110,7 @@ impl Reply {
         }
     }
 
-    pub fn with(mut self, name: &str, value: &str) -> Reply {
+    pub(crate) fn with(mut self, name: &str, value: &str) -> Reply {
         match &mut self {
             Reply::Full { headers, .. } | Reply::Cut { headers, .. } => {
                 headers.push((name.to_string(), value.to_string()))
@@ -123,13 +123,13 @@ impl Reply {
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 
-pub struct Mock {
+pub(crate) struct Mock {
     pub addr: String,
     log: Arc<Mutex<Vec<Request>>>,
 }
 
 impl Mock {
-    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Mock {
+    pub(crate) fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -147,11 +147,11 @@ impl Mock {
     }
 
     /// Requests received so far (TLS probes, which are not HTTP, are not logged).
-    pub fn requests(&self) -> Vec<Request> {
+    pub(crate) fn requests(&self) -> Vec<Request> {
         self.log.lock().unwrap().clone()
     }
 
-    pub fn count(&self, path_prefix: &str) -> usize {
+    pub(crate) fn count(&self, path_prefix: &str) -> usize {
         self.requests()
             .iter()
             .filter(|r| r.path.starts_with(path_prefix))
@@ -270,13 +270,13 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
 }
 
 /// The sha256 digest of `bytes`.
-pub fn sha(bytes: &[u8]) -> sbomgen_model::Digest {
+pub(crate) fn sha(bytes: &[u8]) -> sbomgen_model::Digest {
     use sha2::Digest as _;
     sbomgen_model::Digest::sha256_from_bytes(&sha2::Sha256::digest(bytes).into())
 }
 
 /// Client options with short timeouts and retries, so failure tests finish quickly.
-pub fn fast() -> sbomgen_registry::ClientOptions {
+pub(crate) fn fast() -> sbomgen_registry::ClientOptions {
     sbomgen_registry::ClientOptions {
         timeout: Duration::from_secs(5),
         retry: sbomgen_registry::RetryPolicy {
@@ -289,6 +289,8 @@ pub fn fast() -> sbomgen_registry::ClientOptions {
     }
 }
 
-pub fn client(options: &sbomgen_registry::ClientOptions) -> sbomgen_registry::RegistryClient {
+pub(crate) fn client(
+    options: &sbomgen_registry::ClientOptions,
+) -> sbomgen_registry::RegistryClient {
     sbomgen_registry::RegistryClient::new(options).unwrap()
 }

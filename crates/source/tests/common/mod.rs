@@ -10,12 +10,12 @@ use sha2::{Digest as _, Sha256};
 
 use sbomgen_source::{open, Image, OpenOptions, SourceSpec};
 
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-pub const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
+pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub(crate) const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -23,7 +23,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A one-file layer tar.
-pub fn layer_tar(name: &str, data: &[u8]) -> Vec<u8> {
+pub(crate) fn layer_tar(name: &str, data: &[u8]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();
     h.set_size(data.len() as u64);
@@ -33,7 +33,7 @@ pub fn layer_tar(name: &str, data: &[u8]) -> Vec<u8> {
 }
 
 /// A tar of `(name, bytes)` files.
-pub fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, data) in files {
         let mut h = tar::Header::new_gnu();
@@ -44,24 +44,24 @@ pub fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(bytes).unwrap();
     e.finish().unwrap()
 }
 
-pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn zstd(bytes: &[u8]) -> Vec<u8> {
     zstd::encode_all(bytes, 1).unwrap()
 }
 
 /// An OCI layout directory under construction.
-pub struct Layout {
+pub(crate) struct Layout {
     pub dir: tempfile::TempDir,
 }
 
 impl Layout {
-    pub fn new() -> Layout {
+    pub(crate) fn new() -> Layout {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("blobs/sha256")).unwrap();
         std::fs::write(
@@ -72,25 +72,25 @@ impl Layout {
         Layout { dir }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn blob_path(&self, digest: &str) -> PathBuf {
+    pub(crate) fn blob_path(&self, digest: &str) -> PathBuf {
         self.path()
             .join("blobs/sha256")
             .join(digest.trim_start_matches("sha256:"))
     }
 
     /// Stores a blob and returns its descriptor.
-    pub fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
+    pub(crate) fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
         let digest = format!("sha256:{}", sha256_hex(bytes));
         std::fs::write(self.blob_path(&digest), bytes).unwrap();
         json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
     }
 
     /// Stores a config + one-layer image for `platform` and returns the manifest descriptor.
-    pub fn image(&self, platform: &str, file: &str) -> Value {
+    pub(crate) fn image(&self, platform: &str, file: &str) -> Value {
         let layer = layer_tar(file, platform.as_bytes());
         let layer_desc = self.blob(OCI_LAYER, &layer);
         let (os, arch) = platform.split_once('/').unwrap();
@@ -108,25 +108,25 @@ impl Layout {
         self.blob(OCI_MANIFEST, manifest.to_string().as_bytes())
     }
 
-    pub fn write_index(&self, manifests: Vec<Value>) {
+    pub(crate) fn write_index(&self, manifests: Vec<Value>) {
         let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests});
         std::fs::write(self.path().join("index.json"), index.to_string()).unwrap();
     }
 
     /// The layout as a tar, names prefixed with `./` as `tar -C dir .` writes them.
-    pub fn to_tar(&self) -> Vec<u8> {
+    pub(crate) fn to_tar(&self) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
         b.append_dir_all(".", self.path()).unwrap();
         b.into_inner().unwrap()
     }
 
-    pub fn spec(&self) -> String {
+    pub(crate) fn spec(&self) -> String {
         format!("oci-dir:{}", self.path().display())
     }
 }
 
 /// A manifest descriptor with a platform and optional annotations added.
-pub fn with_platform(mut desc: Value, platform: &str) -> Value {
+pub(crate) fn with_platform(mut desc: Value, platform: &str) -> Value {
     let mut parts = platform.split('/');
     let mut p = json!({"os": parts.next().unwrap(), "architecture": parts.next().unwrap()});
     if let Some(v) = parts.next() {
@@ -136,12 +136,12 @@ pub fn with_platform(mut desc: Value, platform: &str) -> Value {
     desc
 }
 
-pub fn with_annotation(mut desc: Value, key: &str, value: &str) -> Value {
+pub(crate) fn with_annotation(mut desc: Value, key: &str, value: &str) -> Value {
     desc["annotations"][key] = json!(value);
     desc
 }
 
-pub fn open_str(input: &str, platform: Option<&str>) -> Result<Image, String> {
+pub(crate) fn open_str(input: &str, platform: Option<&str>) -> Result<Image, String> {
     let spec = SourceSpec::parse(input).map_err(|e| e.to_string())?;
     let options = OpenOptions {
         platform: platform.map(|p| p.parse().unwrap()),

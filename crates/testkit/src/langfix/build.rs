@@ -36,7 +36,7 @@ pub(crate) struct Build {
 }
 
 impl Build {
-    pub fn new(work: &Path, recipe: &str, tools: Tools) -> Result<Build, Unavailable> {
+    pub(super) fn new(work: &Path, recipe: &str, tools: Tools) -> Result<Build, Unavailable> {
         // Canonical, so that paths the tools print strip to root-relative ones.
         let work = work.canonicalize()?;
         let root = work.join("root");
@@ -59,12 +59,12 @@ impl Build {
     }
 
     /// `rel` under the root.
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(super) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
     /// Writes a file under the root, creating its parents.
-    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> Result<(), Unavailable> {
+    pub(super) fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> Result<(), Unavailable> {
         let path = self.path(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
@@ -74,18 +74,18 @@ impl Build {
     }
 
     /// From now on, list this site-packages directory after every step that touches it.
-    pub fn watch_python(&mut self, site: &str) {
+    pub(super) fn watch_python(&mut self, site: &str) {
         self.python_sites.push(site.to_string());
     }
 
     /// From now on, list this npm project (or global prefix) after every step that touches it.
-    pub fn watch_npm(&mut self, dir: &str, global: bool) {
+    pub(super) fn watch_npm(&mut self, dir: &str, global: bool) {
         self.npm_projects.push((dir.to_string(), global));
     }
 
     /// Ends a step: the root's changes since the previous one become the next layer, with
     /// `opaque` directories (relative to the root) written as replaced wholesale.
-    pub fn layer(
+    pub(super) fn layer(
         &mut self,
         id: &str,
         created_by: &str,
@@ -163,7 +163,7 @@ impl Build {
     }
 
     /// Writes the image to `out/image.oci` and derives what a scan must find.
-    pub fn finish(self) -> Result<LangFixture, Unavailable> {
+    pub(super) fn finish(self) -> Result<LangFixture, Unavailable> {
         let mut image = ImageSpec::new(host_platform());
         image.layers = self.layers;
         let started = Instant::now();

@@ -151,7 +151,7 @@ pub(crate) struct Diff {
 
 impl Diff {
     /// Whether the layer touches `dir` or anything under it.
-    pub fn touches(&self, dir: &str) -> bool {
+    pub(super) fn touches(&self, dir: &str) -> bool {
         let under = |p: &String| p == dir || p.starts_with(&format!("{dir}/"));
         // `dir` itself re-added as a parent of something else changes nothing below it.
         self.adds
@@ -164,7 +164,7 @@ impl Diff {
     /// The layer's entries, in tar order: for each path, its whiteout, then its own entry,
     /// then (for an opaque directory) the marker. `source` gives the file a `File` entry
     /// streams from.
-    pub fn entries(&self, source: impl Fn(&str) -> std::path::PathBuf) -> Vec<Entry> {
+    pub(super) fn entries(&self, source: impl Fn(&str) -> std::path::PathBuf) -> Vec<Entry> {
         let paths: BTreeSet<&String> = self
             .adds
             .keys()

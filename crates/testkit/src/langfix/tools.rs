@@ -25,7 +25,7 @@ pub(crate) struct Tools {
 }
 
 impl Tools {
-    pub fn find() -> Result<Tools, Unavailable> {
+    pub(super) fn find() -> Result<Tools, Unavailable> {
         let python = PathBuf::from(std::env::var_os("SBOMGEN_PYTHON").unwrap_or("python3".into()));
         let npm = PathBuf::from("npm");
         let tool = |what: &str, out: Result<String, Unavailable>| match out {
@@ -70,14 +70,14 @@ impl Tools {
     }
 
     /// `python3 -m pip …` (the host's pip, for `--target` installs and `inspect`).
-    pub fn pip(&self) -> Command {
+    pub(super) fn pip(&self) -> Command {
         let mut c = python(&self.python);
         c.args(["-m", "pip"]);
         c
     }
 
     /// `npm …` with the prompts, audits and notices off.
-    pub fn npm(&self) -> Command {
+    pub(super) fn npm(&self) -> Command {
         let mut c = Command::new(&self.npm);
         quiet_env(&mut c);
         c.env("npm_config_audit", "false")
@@ -88,7 +88,7 @@ impl Tools {
     }
 
     /// `python3 -m pip inspect --path <site>`, run in `root` so paths come out relative.
-    pub fn pip_inspect(&self, root: &Path, site: &str) -> Result<Vec<PyDist>, Unavailable> {
+    pub(super) fn pip_inspect(&self, root: &Path, site: &str) -> Result<Vec<PyDist>, Unavailable> {
         let out = run(
             self.pip()
                 .current_dir(root)
@@ -113,7 +113,7 @@ impl Tools {
     }
 
     /// `npm query '*'` in the project `dir`, or for the global prefix `dir` when `global`.
-    pub fn npm_query(
+    pub(super) fn npm_query(
         &self,
         root: &Path,
         dir: &str,

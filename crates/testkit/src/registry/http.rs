@@ -95,17 +95,17 @@ pub(crate) struct RequestHead {
 }
 
 impl RequestHead {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
 
     /// The path without the query.
-    pub fn path(&self) -> &str {
+    pub(super) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or_default()
     }
 
     /// A query parameter, percent-decoded.
-    pub fn query(&self, name: &str) -> Option<String> {
+    pub(super) fn query(&self, name: &str) -> Option<String> {
         let query = self.target.split_once('?')?.1;
         query.split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -115,7 +115,7 @@ impl RequestHead {
 
     /// The head to send upstream: hop-by-hop fields and `Authorization` (when `strip_auth`)
     /// dropped, `Connection: close` added so each connection carries exactly one exchange.
-    pub fn forwarded(&self, strip_auth: bool) -> Vec<u8> {
+    pub(super) fn forwarded(&self, strip_auth: bool) -> Vec<u8> {
         let mut out = format!("{} {} HTTP/1.1\r\n", self.method, self.target);
         for (name, value) in &self.headers {
             let lower = name.to_ascii_lowercase();
@@ -133,7 +133,7 @@ impl RequestHead {
     }
 
     /// Length of the request body the client will send, from `Content-Length`.
-    pub fn content_length(&self) -> io::Result<u64> {
+    pub(super) fn content_length(&self) -> io::Result<u64> {
         if self.header("transfer-encoding").is_some() {
             return Err(bad(
                 "chunked request bodies are not supported by the harness",

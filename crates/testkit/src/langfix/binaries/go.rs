@@ -140,7 +140,7 @@ func main() { fmt.Println(\"built in GOPATH mode\") }
 
 impl Go {
     /// Lays out the Go home and fills the file proxy.
-    pub fn new(tc: &Toolchain, home: &Path) -> Result<Go, Unavailable> {
+    pub(super) fn new(tc: &Toolchain, home: &Path) -> Result<Go, Unavailable> {
         fs::create_dir_all(home)?;
         let go = Go {
             go: tc.go.clone(),
@@ -205,7 +205,7 @@ impl Go {
     }
 
     /// Builds the fixture's five binaries into `usr/local/bin`; returns (path, how built).
-    pub fn fixture_binaries(&self, b: &Build) -> Result<Vec<(String, String)>, Unavailable> {
+    pub(super) fn fixture_binaries(&self, b: &Build) -> Result<Vec<(String, String)>, Unavailable> {
         let bin = b.path(BIN);
         fs::create_dir_all(&bin)?;
         let mut built = Vec::new();

@@ -70,7 +70,7 @@ pub(crate) struct Jdk {
 
 impl Jdk {
     /// Compiles every class once, into `classes/`.
-    pub fn new(tc: &Toolchain, home: &Path) -> Result<Jdk, Unavailable> {
+    pub(super) fn new(tc: &Toolchain, home: &Path) -> Result<Jdk, Unavailable> {
         fs::create_dir_all(home)?;
         let jdk = Jdk {
             javac: tc.javac.clone(),
@@ -140,7 +140,7 @@ impl Jdk {
     }
 
     /// The plain application jar, `com.example:app:<version>`, written to `rel` in the root.
-    pub fn app_jar(&self, b: &Build, version: &str, rel: &str) -> Result<(), Unavailable> {
+    pub(super) fn app_jar(&self, b: &Build, version: &str, rel: &str) -> Result<(), Unavailable> {
         let stage = self.stage(&format!("app-{version}"), &["com/example/app"], "")?;
         pom(&stage, "com.example", "app", version)?;
         self.jar(
@@ -153,7 +153,7 @@ impl Jdk {
     }
 
     /// Layer 3's archives; returns their root-relative paths.
-    pub fn fixture_archives(&self, b: &Build) -> Result<Vec<String>, Unavailable> {
+    pub(super) fn fixture_archives(&self, b: &Build) -> Result<Vec<String>, Unavailable> {
         self.app_jar(b, "1.0.0", APP_JAR)?;
 
         // maven-shade-plugin keeps the shaded artifacts' pom.properties beside the jar's own.

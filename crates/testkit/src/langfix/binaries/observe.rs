@@ -65,7 +65,7 @@ enum Change {
 }
 
 impl Observer {
-    pub fn new(tc: Toolchain) -> Observer {
+    pub(crate) fn new(tc: Toolchain) -> Observer {
         Observer {
             tc,
             next_layer: 0,
@@ -85,19 +85,19 @@ impl Observer {
 
     /// Starts watching after `layers` layers that hold no watched file: their listings are
     /// empty, and the next layer observed gets index `layers`.
-    pub fn after(mut self, layers: usize) -> Observer {
+    pub(crate) fn after(mut self, layers: usize) -> Observer {
         self.next_layer = layers;
         self.listings = vec![Vec::new(); self.next_layer];
         self
     }
 
-    pub fn watch_go(&mut self, path: &str, built_with: &str) {
+    pub(crate) fn watch_go(&mut self, path: &str, built_with: &str) {
         self.go.push((path.to_string(), built_with.to_string()));
     }
 
     /// A Rust binary, and the manifest it was built from (`None`: not built here, no
     /// `cargo tree`).
-    pub fn watch_rust(&mut self, path: &str, built_with: &str, manifest: Option<&Path>) {
+    pub(crate) fn watch_rust(&mut self, path: &str, built_with: &str, manifest: Option<&Path>) {
         self.rust.push((
             path.to_string(),
             built_with.to_string(),
@@ -105,18 +105,18 @@ impl Observer {
         ));
     }
 
-    pub fn watch_archive(&mut self, path: &str) {
+    pub(crate) fn watch_archive(&mut self, path: &str) {
         if !self.archives.iter().any(|a| a == path) {
             self.archives.push(path.to_string());
         }
     }
 
-    pub fn watch_sample(&mut self, sample: ClassifierSample) {
+    pub(crate) fn watch_sample(&mut self, sample: ClassifierSample) {
         self.pending_samples.push(sample);
     }
 
     /// Ends a step: the layer, then what the tools say of every watched file it changed.
-    pub fn finish_layer(
+    pub(crate) fn finish_layer(
         &mut self,
         b: &mut Build,
         id: &str,
@@ -334,7 +334,7 @@ impl Observer {
 
     /// Writes the image and fills in the truth: the watched files' packages beside those of
     /// the site-packages and npm projects `b` watched.
-    pub fn finish(self, b: Build) -> Result<LangFixture, Unavailable> {
+    pub(crate) fn finish(self, b: Build) -> Result<LangFixture, Unavailable> {
         let mut fixture = b.finish()?;
         fixture.expected.extend(provenance(&self.listings));
         fixture.go_binaries = self.go_binaries;

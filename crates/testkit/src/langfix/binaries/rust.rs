@@ -60,7 +60,7 @@ const TOOL_MAIN: &str = r#"fn main() {
 "#;
 
 impl Cargo {
-    pub fn new(tc: &Toolchain, home: &Path) -> Result<Cargo, Unavailable> {
+    pub(super) fn new(tc: &Toolchain, home: &Path) -> Result<Cargo, Unavailable> {
         fs::create_dir_all(home)?;
         Ok(Cargo {
             tc: tc.clone(),
@@ -77,7 +77,7 @@ impl Cargo {
 
     /// Builds `rusty-tool` twice: audited into `usr/local/bin/rusty-tool`, plain into
     /// `usr/local/bin/rusty-plain`. Returns (path, how built, manifest for `cargo tree`).
-    pub fn fixture_binaries(
+    pub(super) fn fixture_binaries(
         &self,
         b: &Build,
     ) -> Result<Vec<(String, String, PathBuf)>, Unavailable> {
@@ -118,7 +118,7 @@ impl Cargo {
 
     /// `cargo auditable install <krate> --locked` into `root`, giving `bin/<binary>`: a large
     /// audited binary for the benchmark (kept in `target/langfix/tools`, so built once).
-    pub fn install_audited(
+    pub(super) fn install_audited(
         &self,
         krate: &str,
         binary: &str,

@@ -36,7 +36,7 @@ pub(crate) struct Toolchain {
 }
 
 impl Toolchain {
-    pub fn find(work: &Path, need: Need) -> Result<Toolchain, Unavailable> {
+    pub(crate) fn find(work: &Path, need: Need) -> Result<Toolchain, Unavailable> {
         let python = PathBuf::from(std::env::var_os("SBOMGEN_PYTHON").unwrap_or("python3".into()));
         let go = PathBuf::from("go");
         let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or("cargo".into()));
@@ -112,7 +112,7 @@ impl Toolchain {
 
     /// The language recipes' [`Tools`], which these recipes use only for the record (they
     /// watch no site-packages and no npm project).
-    pub fn tools(&self) -> Tools {
+    pub(crate) fn tools(&self) -> Tools {
         Tools {
             python: self.python.clone(),
             npm: PathBuf::from("npm"),
@@ -122,7 +122,7 @@ impl Toolchain {
     }
 
     /// `python3 ziptool.py <args>`.
-    pub fn ziptool(&self) -> Command {
+    pub(crate) fn ziptool(&self) -> Command {
         let mut c = Command::new(&self.python);
         c.arg(&self.ziptool).stdin(Stdio::null());
         c
@@ -130,7 +130,7 @@ impl Toolchain {
 
     /// `cargo` with `cargo-auditable` first on `PATH`, and none of the variables of the cargo
     /// that runs these tests that would redirect or alter the build.
-    pub fn cargo(&self) -> Command {
+    pub(crate) fn cargo(&self) -> Command {
         let mut c = Command::new(&self.cargo);
         clean_cargo_env(&mut c);
         let mut path = OsString::from(&self.auditable_dir);
