@@ -35,6 +35,9 @@ use sbomgen_model::Platform;
 use sbomgen_source::{open, LayerContent, OpenOptions, SourceSpec};
 use sbomgen_testkit::{write_oci_dir, Compression, ImageSpec, LayerSpec};
 
+#[path = "support/hostile.rs"]
+mod hostile;
+
 const RUNS: usize = 5;
 
 fn main() {
@@ -70,6 +73,9 @@ fn main() {
             }
             None => println!("binaries image:        skipped (see above)"),
         }
+    }
+    if std::env::var_os("SBOMGEN_BENCH_IMAGE").is_none() {
+        reports.extend(hostile::measure(&target));
     }
     let out = target.join("bench");
     std::fs::create_dir_all(&out).expect("target/bench");
