@@ -805,3 +805,88 @@ fn names_that_are_not_utf8_are_compared_as_bytes() {
         .collect();
     assert_eq!(hidden, ["kept"]);
 }
+
+/// The opaque-root row of the hostile table, small: every layer makes the root opaque. Each
+/// layer's root removal deletes exactly what the layer below left visible.
+#[test]
+fn an_opaque_root_in_every_layer_deletes_each_life_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut base = LayerSpec::new(Compression::Gzip);
+    for i in 0..2000 {
+        base = base.entry(Entry::file(&format!("d{}/f{i}", i % 20), "x"));
+    }
+    let mut spec = ImageSpec::new(Platform::new("linux", "amd64", None)).layer(base);
+    for l in 1..200 {
+        spec = spec.layer(
+            LayerSpec::new(Compression::Gzip)
+                .entry(Entry::opaque(""))
+                .entry(Entry::file(&format!("top{l}"), "y")),
+        );
+    }
+    write_oci_dir(dir.path(), "latest", &[spec]).unwrap();
+    let out = sbomgen(&["scan", dir.path().to_str().unwrap(), "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let deleted: Vec<u64> = doc["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["deleted"].as_u64().unwrap())
+        .collect();
+    // Layer 1 removes the 2,000 files (the testkit writes no directory entries); each later
+    // one the single file its predecessor added.
+    assert_eq!(deleted[1], 2000);
+    assert!(deleted[2..].iter().all(|d| *d == 1), "{deleted:?}");
+    assert_eq!(doc["hiddenFiles"].as_array().unwrap().len(), 2000 + 198);
+}
+
+/// The rewrite-per-layer row, small: every layer rewrites the dpkg database, alternating one
+/// package's version. Identical rewrites change nothing; each alternation ends one life.
+#[test]
+fn a_database_rewritten_in_every_layer_tracks_each_life() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = |l: usize| {
+        (0..200)
+            .map(|i| {
+                let version = if i == 0 && l % 2 == 1 { "2.0" } else { "1.0" };
+                format!("Package: p{i}\nStatus: install ok installed\nVersion: {version}\n\n")
+            })
+            .collect::<String>()
+    };
+    let mut spec = ImageSpec::new(Platform::new("linux", "amd64", None));
+    for l in 0..40 {
+        spec = spec.layer(
+            LayerSpec::new(Compression::Gzip).entry(Entry::file("var/lib/dpkg/status", status(l))),
+        );
+    }
+    write_oci_dir(dir.path(), "latest", &[spec]).unwrap();
+    let out = sbomgen(&["scan", dir.path().to_str().unwrap(), "-o", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let packages = doc["packages"].as_array().unwrap();
+    let lives = |version: &str| {
+        packages
+            .iter()
+            .filter(|p| p["name"] == "p0" && p["version"] == version)
+            .count()
+    };
+    // p0 1.0 lives in layers 0, 2, 4, …, 38 (20 lives), 2.0 in 1, 3, …, 39 (20 lives).
+    assert_eq!((lives("1.0"), lives("2.0")), (20, 20));
+    let p1 = packages.iter().find(|p| p["name"] == "p1").unwrap();
+    assert_eq!(p1["introducedIn"], 0);
+    assert!(p1["removedIn"].is_null());
+    assert_eq!(
+        p1["locations"].as_array().unwrap().len(),
+        40,
+        "seen in every layer"
+    );
+    assert_eq!(packages.len(), 199 + 40);
+}
