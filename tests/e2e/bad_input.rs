@@ -5,9 +5,11 @@ use std::fs;
 use std::path::Path;
 
 use sbomgen_model::{Digest, Platform};
-use sbomgen_testkit::{write_oci_dir, BuiltImage, Compression, Entry, ImageSpec, LayerSpec};
+use sbomgen_testkit::{
+    sha256, write_oci_dir, BuiltImage, Compression, Entry, ImageSpec, LayerSpec,
+};
 use serde_json::Value;
-use sha2::{Digest as _, Sha256};
+use sha2::Digest as _;
 
 use crate::support::{failure, sbomgen};
 
@@ -59,7 +61,7 @@ fn rewrite_manifest(layout: &Path, image: &BuiltImage, edit: impl FnOnce(&mut Va
         serde_json::from_slice(&fs::read(blob(layout, &image.manifest_digest)).unwrap()).unwrap();
     edit(&mut manifest);
     let bytes = serde_json::to_vec(&manifest).unwrap();
-    let digest = Digest::sha256_from_bytes(&Sha256::digest(&bytes).into());
+    let digest = sha256(&bytes);
     fs::write(blob(layout, &digest), &bytes).unwrap();
     let index_path = layout.join("index.json");
     let mut index: Value = serde_json::from_slice(&fs::read(&index_path).unwrap()).unwrap();
@@ -170,7 +172,7 @@ fn malformed_manifest_json() {
     let layout = tmp.path().join("img");
     let image = build(&layout, Compression::Gzip);
     let bytes = b"{\"schemaVersion\": 2, \"layers\": [";
-    let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
+    let digest = sha256(bytes);
     fs::write(blob(&layout, &digest), bytes).unwrap();
     let index_path = layout.join("index.json");
     let index = fs::read_to_string(&index_path)
@@ -357,7 +359,7 @@ fn absurd_job_counts_are_clamped_with_a_warning() {
 
 /// An index of `fan_out` entries, each pointing at the blob `target` (of `media_type`).
 fn fan_out_index(fan_out: usize, target: &[u8], media_type: &str, names: bool) -> Value {
-    let digest = Digest::sha256_from_bytes(&Sha256::digest(target).into());
+    let digest = sha256(target);
     let entries: Vec<Value> = (0..fan_out)
         .map(|k| {
             let mut entry = serde_json::json!({
@@ -379,9 +381,11 @@ fn fan_out_index(fan_out: usize, target: &[u8], media_type: &str, names: bool) -
     })
 }
 
-fn put_blob(layout: &Path, bytes: &[u8]) {
-    let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
+/// Stores `bytes` as a blob of `layout`; returns its digest and size, as descriptors name them.
+fn put_blob(layout: &Path, bytes: &[u8]) -> (String, usize) {
+    let digest = sha256(bytes);
     fs::write(blob(layout, &digest), bytes).unwrap();
+    (digest.as_str().to_string(), bytes.len())
 }
 
 #[test]
@@ -494,7 +498,7 @@ fn bzip2_and_xz_layers_are_named_as_unsupported() {
         let image = build(&layout, Compression::Gzip);
         let mut bytes = head.to_vec();
         bytes.resize(4096, 0x5a);
-        let digest = Digest::sha256_from_bytes(&Sha256::digest(&bytes).into());
+        let digest = sha256(&bytes);
         replace_layer(&layout, &image, digest.as_str(), &bytes);
         let err = fails_without_output(&layout);
         assert!(
@@ -531,11 +535,7 @@ fn raw_layer_image(dir: &Path, tar: &[u8]) -> std::path::PathBuf {
 fn raw_layers_image(dir: &Path, tars: &[&[u8]]) -> std::path::PathBuf {
     let layout = dir.join("layout");
     fs::create_dir_all(layout.join("blobs/sha256")).unwrap();
-    let put = |bytes: &[u8]| {
-        let digest = Digest::sha256_from_bytes(&Sha256::digest(bytes).into());
-        fs::write(blob(&layout, &digest), bytes).unwrap();
-        (digest.as_str().to_string(), bytes.len())
-    };
+    let put = |bytes: &[u8]| put_blob(&layout, bytes);
     let layers: Vec<(String, usize)> = tars.iter().map(|tar| put(tar)).collect();
     let diff_ids: Vec<&str> = layers.iter().map(|(d, _)| d.as_str()).collect();
     let config = serde_json::json!({

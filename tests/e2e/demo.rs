@@ -1,15 +1,7 @@
 //! The demo image shipped in `fixtures/`: it is what the README's first command scans, so it must
 //! stay what the generator writes, and scan to the story it tells.
 
-use std::path::Path;
-
-use crate::support::{hidden_paths, scan_json};
-
-fn committed() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(sbomgen_testkit::DEMO_FILE)
-}
+use crate::support::{demo_image, hidden_paths, scan_json};
 
 #[test]
 fn committed_demo_matches_the_generator() {
@@ -22,7 +14,7 @@ fn committed_demo_matches_the_generator() {
     )
     .unwrap();
     assert!(
-        std::fs::read(committed()).unwrap() == std::fs::read(&fresh).unwrap(),
+        std::fs::read(demo_image()).unwrap() == std::fs::read(&fresh).unwrap(),
         "fixtures/{} is stale: run `cargo run -p sbomgen-testkit --bin make-fixtures`",
         sbomgen_testkit::DEMO_FILE
     );
@@ -30,7 +22,7 @@ fn committed_demo_matches_the_generator() {
 
 #[test]
 fn demo_scan_tells_the_hidden_story() {
-    let doc = scan_json(&[committed().to_str().unwrap()]);
+    let doc = scan_json(&[&demo_image()]);
     assert_eq!(doc["source"]["type"], "oci-archive");
     assert_eq!(doc["source"]["reference"], sbomgen_testkit::DEMO_TAG);
     assert_eq!(

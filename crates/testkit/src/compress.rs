@@ -198,7 +198,7 @@ impl<W: Write> Write for HashWriter<W> {
 }
 
 /// The sha256 digest of a byte slice.
-pub(crate) fn sha256(bytes: &[u8]) -> Digest {
+pub fn sha256(bytes: &[u8]) -> Digest {
     Digest::sha256_from_bytes(&Sha256::digest(bytes).into())
 }
 

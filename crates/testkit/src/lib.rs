@@ -48,7 +48,7 @@ mod tar_build;
 #[cfg(test)]
 mod tests;
 
-pub use compress::compress;
+pub use compress::{compress, sha256};
 pub use demo::{demo_image, DEMO_FILE, DEMO_TAG};
 pub use docker::write_docker_archive;
 pub use oci::{write_oci_archive, write_oci_dir};
