@@ -42,13 +42,9 @@ enum Staged<'a> {
 #[derive(Debug, PartialEq, Eq)]
 enum Destination {
     /// A regular file (existing, with its permission bits, or not yet existing) to rename over.
-    File {
-        target: PathBuf,
-        mode: Option<u32>,
-    },
+    File { target: PathBuf, mode: Option<u32> },
     /// An existing device, FIFO or socket, written in place.
     Stream,
-    Directory,
 }
 
 /// How many symlinks one output path may pass through, as Linux allows (`ELOOP` after 40).
@@ -81,7 +77,7 @@ fn destination(path: &Path) -> Result<Destination> {
                 _ => link,
             };
         } else if kind.is_dir() {
-            return Ok(Destination::Directory);
+            anyhow::bail!("cannot write {}: it is a directory", path.display());
         } else if kind.is_file() {
             return Ok(Destination::File {
                 target: current,
@@ -106,9 +102,6 @@ pub(crate) fn check_distinct(specs: &[OutputSpec]) -> Result<()> {
         let key = match destination(path)? {
             Destination::File { target, .. } => same_file_key(&target),
             Destination::Stream => continue,
-            Destination::Directory => {
-                anyhow::bail!("cannot write {}: it is a directory", path.display())
-            }
         };
         if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
             anyhow::bail!(
@@ -151,22 +144,15 @@ pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     let mut stdout_parts = Vec::new();
     for spec in specs {
         match &spec.file {
-            Some(path) => staged.push(stage(spec.format, sbom, info, path)?),
+            Some(path) => staged.push(stage(path, |out| {
+                sbomgen_format::write(spec.format, sbom, info, out)?;
+                Ok(())
+            })?),
             None => stdout_parts.push(render(spec.format, sbom, info)?),
         }
     }
     for output in staged {
-        match output {
-            Staged::File(temp, target, path) => {
-                temp.persist(&target)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            Staged::Stream(bytes, path) => std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(&bytes))
-                .with_context(|| format!("cannot write {}", path.display()))?,
-        }
+        output.publish()?;
     }
     let mut stdout = std::io::stdout().lock();
     for part in stdout_parts {
@@ -190,28 +176,43 @@ fn render(format: Format, sbom: &Sbom, info: &DocumentInfo) -> Result<Vec<u8>> {
     Ok(buffer)
 }
 
-/// Decides how `path` is published and renders into the staging place.
+/// Decides how `path` is published and has `write` fill the staging place.
 fn stage<'a>(
-    format: Format,
-    sbom: &Sbom,
-    info: &DocumentInfo,
     path: &'a Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<Staged<'a>> {
+    let context = || format!("cannot write {}", path.display());
     match destination(path)? {
-        Destination::Directory => {
-            anyhow::bail!("cannot write {}: it is a directory", path.display())
+        Destination::Stream => {
+            let mut bytes = Vec::new();
+            write(&mut bytes).with_context(context)?;
+            Ok(Staged::Stream(bytes, path))
         }
-        Destination::Stream => Ok(Staged::Stream(render(format, sbom, info)?, path)),
         Destination::File { target, mode } => {
             let mut temp = temp_for(&target, path, mode)?;
             let mut writer = std::io::BufWriter::new(temp.as_file_mut());
-            sbomgen_format::write(format, sbom, info, &mut writer)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            writer
-                .flush()
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write(&mut writer).with_context(context)?;
+            writer.flush().with_context(context)?;
             drop(writer);
+            temp.as_file().sync_all().with_context(context)?;
             Ok(Staged::File(temp, target, path))
+        }
+    }
+}
+
+impl Staged<'_> {
+    /// Puts the staged output in its place: a rename for files, a write for streams.
+    fn publish(self) -> Result<()> {
+        match self {
+            Staged::File(temp, target, path) => temp
+                .persist(&target)
+                .map(drop)
+                .with_context(|| format!("cannot write {}", path.display())),
+            Staged::Stream(bytes, path) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(&bytes))
+                .with_context(|| format!("cannot write {}", path.display())),
         }
     }
 }
@@ -279,26 +280,7 @@ pub(crate) fn stage_bytes(
 
 /// Writes `bytes` to `path` all-or-nothing, with the mode rules of [`write_all`].
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (target, mode) = match destination(path)? {
-        Destination::Directory => {
-            anyhow::bail!("cannot write {}: it is a directory", path.display())
-        }
-        Destination::Stream => {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(bytes))
-                .with_context(|| format!("cannot write {}", path.display()));
-        }
-        Destination::File { target, mode } => (target, mode),
-    };
-    let mut temp = temp_for(&target, path, mode)?;
-    temp.write_all(bytes)
-        .and_then(|_| temp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    temp.persist(&target)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    stage(path, |out| Ok(out.write_all(bytes)?))?.publish()
 }
 
 #[cfg(test)]
