@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest as _, Sha256};
 
-use sbomgen_model::{install_root, Package, Sbom};
+use sbomgen_model::{install_root, Distro, Package, Sbom};
 
 /// The purl types whose packages belong to the operating system (the distro component).
 pub const OS_PACKAGE_TYPES: &[&str] = &["deb", "apk", "rpm", "alpm"];
@@ -46,6 +46,21 @@ pub fn os_release_id(family: &str) -> &str {
         .iter()
         .find(|(_, f)| *f == family)
         .map_or(family, |(id, _)| id)
+}
+
+/// The distro an SPDX operating-system package stands for: the family as its name, the
+/// version, and the pretty name as description (else summary, where some writers put it).
+pub(crate) fn os_package_distro(
+    family: &str,
+    version: Option<&str>,
+    description: Option<&str>,
+    summary: Option<&str>,
+) -> Distro {
+    Distro {
+        id: os_release_id(family).to_string(),
+        version_id: version.map(str::to_string),
+        pretty_name: description.or(summary).map(str::to_string),
+    }
 }
 
 /// What the described image is called.

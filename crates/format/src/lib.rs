@@ -27,6 +27,7 @@ use std::str::FromStr;
 
 use sbomgen_model::Sbom;
 
+mod apk;
 pub mod cyclonedx;
 mod expression;
 pub mod ids;

@@ -2,7 +2,6 @@
 //! supplier, hashes, CPEs and properties (sbomgen's vocabulary, then the peer aliases of
 //! [`super::peers`]).
 
-use base64::Engine as _;
 use sbomgen_model::{Digest, Distro, Package, Sbom};
 
 use super::cpe;
@@ -204,13 +203,9 @@ pub(crate) fn is_web_url(text: &str) -> bool {
 /// An apk `C:` field (`Q1` + base64 of the SHA-1 of the package's control segment) as a SHA-1
 /// hash; anything else gives nothing rather than a guess.
 pub(crate) fn apk_checksum(field: &str) -> Option<Hash> {
-    let encoded = field.strip_prefix("Q1")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    (bytes.len() == 20).then(|| Hash {
+    crate::apk::sha1_hex(field).map(|content| Hash {
         alg: "SHA-1",
-        content: hex::encode(bytes),
+        content,
     })
 }
 

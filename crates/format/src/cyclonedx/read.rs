@@ -24,7 +24,6 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use base64::Engine as _;
 use packageurl::PackageUrl;
 use serde_json::{Map, Value};
 
@@ -329,9 +328,8 @@ fn metadata(c: &Obj<'_>, package: &Package) -> Result<Map<String, Value>, Format
             if hash.str("alg")? != Some("SHA-1") {
                 continue;
             }
-            if let Some(bytes) = hash.str("content")?.and_then(|h| hex::decode(h).ok()) {
-                let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-                metadata.insert("pullChecksum".into(), format!("Q1{encoded}").into());
+            if let Some(field) = hash.str("content")?.and_then(crate::apk::pull_checksum) {
+                metadata.insert("pullChecksum".into(), field.into());
             }
         }
     }

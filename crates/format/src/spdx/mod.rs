@@ -42,6 +42,8 @@ mod removed;
 mod tag_value;
 mod trivy;
 
+pub(crate) use model::OWNED_BY_COMMENT;
+
 /// Writes `sbom` as SPDX 2.3 JSON, pretty-printed, with a final newline.
 pub fn write_json(
     sbom: &Sbom,

@@ -1,8 +1,6 @@
 //! One catalogued package as an SPDX package element: identity, supplier, checksum, source,
 //! licences and references, each in the field SPDX consumers read it from.
 
-use base64::Engine as _;
-
 use sbomgen_model::{Package as NativePackage, Sbom};
 
 use super::cpe;
@@ -118,15 +116,7 @@ fn apk_checksum(native: &NativePackage) -> Option<Checksum> {
 /// The SHA-1, in hex, that an apk `pullChecksum` (`Q1` + base64) spells; SPDX 2.3 and SPDX 3
 /// both carry it as the package's checksum.
 pub(crate) fn apk_sha1_hex(native: &NativePackage) -> Option<String> {
-    let encoded = native
-        .metadata
-        .get("pullChecksum")?
-        .as_str()?
-        .strip_prefix("Q1")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .ok()?;
-    (bytes.len() == 20).then(|| hex::encode(bytes))
+    crate::apk::sha1_hex(native.metadata.get("pullChecksum")?.as_str()?)
 }
 
 /// Where the record was read when Trivy's [`built_from`] form cannot be given.

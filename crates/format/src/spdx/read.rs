@@ -13,10 +13,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use sbomgen_model::{Distro, Package, Sbom};
+use sbomgen_model::{Package, Sbom};
 
 use super::license::{self, NOASSERTION};
 use super::model::{DOCUMENT_ID, OS_ID_PREFIX};
@@ -101,11 +100,7 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
         .packages
         .iter()
         .find(|p| p.is_operating_system())
-        .map(|os| Distro {
-            id: ids::os_release_id(os.name).to_string(),
-            version_id: os.version.map(str::to_string),
-            pretty_name: os.description.or(os.summary).map(str::to_string),
-        });
+        .map(|os| ids::os_package_distro(os.name, os.version, os.description, os.summary));
 
     let skip = |p: &SpdxPackage<'_>| {
         image.is_some_and(|i| std::ptr::eq(i, p))
@@ -311,13 +306,7 @@ fn metadata(spdx: &SpdxPackage<'_>, kind: &str) -> Value {
             .checksums
             .iter()
             .find(|(algorithm, _)| *algorithm == "SHA1")
-            .and_then(|(_, value)| hex::decode(value).ok())
-            .map(|bytes| {
-                format!(
-                    "Q1{}",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                )
-            });
+            .and_then(|(_, value)| crate::apk::pull_checksum(value));
         put("pullChecksum", sha1);
     }
     Value::Object(map)

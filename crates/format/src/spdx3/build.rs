@@ -13,6 +13,7 @@ use super::model::{
 use super::package::{self, StandardFields, Suppliers};
 use super::CONTEXT;
 use crate::meta::{TOOL_NAME, TOOL_VERSION};
+use crate::spdx::OWNED_BY_COMMENT;
 use crate::{ids, provenance, DocumentInfo};
 
 const NAMESPACE_BASE: &str = "https://sbomgen.dev/spdx3/";
@@ -32,10 +33,6 @@ pub(crate) const METADATA_PROPERTY: &str = "sbomgen:metadata";
 pub(crate) const DEPENDS_ON_PROPERTY: &str = "sbomgen:dependsOn";
 /// The comment of the `build`-scoped relationship holding the removed packages.
 pub(crate) const REMOVED_COMMENT: &str = "Removed by a later layer: installed while the image was built and still present in its lower layers, absent from the filesystem a container runs.";
-/// The comment of the `other` relationship from an OS package to a language package whose
-/// metadata file it installed (SPDX 3 has no type for "the same software, found twice").
-const OWNED_COMMENT: &str =
-    "sbomgen:ownedBy: the OS package's file list holds this package's metadata file";
 
 /// The key of one grouped relationship: from, type, lifecycle scope.
 type RelationshipKey = (String, &'static str, Option<&'static str>);
@@ -229,7 +226,8 @@ impl Graph {
             };
             let comment = match (kind, scope) {
                 ("contains", Some(_)) => Some(REMOVED_COMMENT.to_string()),
-                ("other", _) => Some(OWNED_COMMENT.to_string()),
+                // SPDX 3 has no type for "the same software, found twice" either.
+                ("other", _) => Some(OWNED_BY_COMMENT.to_string()),
                 _ => None,
             };
             let relationship = Relationship {

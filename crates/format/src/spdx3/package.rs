@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
 use serde_json::{Map, Value};
@@ -116,7 +115,10 @@ impl<'a> StandardFields<'a> {
         put("summary", self.summary.map(str::to_string));
         put("description", self.description.map(str::to_string));
         if kind == "apk" {
-            put("pullChecksum", self.sha1.and_then(apk_pull_checksum));
+            put(
+                "pullChecksum",
+                self.sha1.and_then(crate::apk::pull_checksum),
+            );
         }
         map
     }
@@ -283,17 +285,6 @@ fn apk_checksum(native: &NativePackage) -> Option<Hash> {
     })
 }
 
-/// The apk `pullChecksum` a sha1 hash stands for.
-fn apk_pull_checksum(sha1_hex: &str) -> Option<String> {
-    let bytes = hex::decode(sha1_hex).ok()?;
-    (bytes.len() == 20).then(|| {
-        format!(
-            "Q1{}",
-            base64::engine::general_purpose::STANDARD.encode(bytes)
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,9 +314,8 @@ mod tests {
         let hash = apk_checksum(&native).unwrap();
         assert_eq!(hash.hash_value, "617c3e1e90df6bfb4f9a31b90fd97c6921e3542a");
         assert_eq!(
-            apk_pull_checksum(&hash.hash_value).as_deref(),
+            crate::apk::pull_checksum(&hash.hash_value).as_deref(),
             Some("Q1YXw+HpDfa/tPmjG5D9l8aSHjVCo=")
         );
-        assert_eq!(apk_pull_checksum("abc"), None);
     }
 }

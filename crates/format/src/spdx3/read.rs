@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use sbomgen_model::{Distro, Package, Sbom};
+use sbomgen_model::{Package, Sbom};
 
 use super::build::{DEPENDS_ON_PROPERTY, METADATA_PROPERTY};
 use super::licensing;
@@ -99,11 +99,11 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
         provenance::apply_image_properties(&mut sbom, &parsed.properties(image.id));
     }
     let is_os = |p: &Spdx3Package<'_>| p.purpose == Some("operatingSystem");
-    sbom.distro = parsed.packages.iter().find(|p| is_os(p)).map(|os| Distro {
-        id: ids::os_release_id(os.name).to_string(),
-        version_id: os.version.map(str::to_string),
-        pretty_name: os.description.or(os.summary).map(str::to_string),
-    });
+    sbom.distro = parsed
+        .packages
+        .iter()
+        .find(|p| is_os(p))
+        .map(|os| ids::os_package_distro(os.name, os.version, os.description, os.summary));
 
     let listed: Vec<&Spdx3Package<'_>> = parsed
         .packages
