@@ -13,8 +13,9 @@
 //! streams: [`python`], [`npm`], [`gem`], [`composer`], [`dotnet`] (metadata files, by path);
 //! [`golang`] (Go build info), [`rust`] (cargo-auditable), [`java`] (archives, nested; JVM
 //! `release` files) and [`binary`] (classifiers), which read binaries and archives with random
-//! access, selected by magic bytes or name; and the declared packages of [`lockfile`]s. [`license`] maps Debian license names to SPDX. [`distro`] reads the release
-//! files of the final filesystem.
+//! access, selected by magic bytes or name; and the declared packages of [`lockfile`]s.
+//! [`license`] maps Debian license names to SPDX. [`distro`] reads the release files of the
+//! final filesystem.
 //!
 //! ```
 //! use sbomgen_catalog::distro;

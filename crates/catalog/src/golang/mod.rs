@@ -36,6 +36,7 @@ mod tests;
 use ::object::{ReadCache, ReadRef};
 use sbomgen_model::FileFindings;
 
+use crate::exe::sniff;
 use crate::{FileCataloguer, ReadSeek};
 use buildinfo::Error;
 use packages::Build;
@@ -101,11 +102,6 @@ impl Limits {
         max_load_commands: 4 << 20,
         max_fat_arches: crate::exe::MAX_FAT_ARCHES,
     };
-}
-
-/// ELF, PE (`MZ`), Mach-O 32/64 in either byte order, universal Mach-O.
-fn sniff(head: &[u8]) -> bool {
-    crate::exe::sniff(head)
 }
 
 /// Everything one file yields: one build per image (several for a universal Mach-O).

@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use super::modinfo::{self, BuildInfo, Module};
 use super::version::{self, DEVEL};
+use crate::npm::json::metadata_map;
 use crate::purl::purl;
 
 /// One image's build info, with the machine its headers name.
@@ -108,9 +109,7 @@ pub(super) fn records(path: &str, builds: &[Build]) -> (Vec<PackageRecord>, Vec<
     let records = out
         .into_iter()
         .map(|(mut record, meta)| {
-            if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&meta) {
-                record.metadata = map.into_iter().collect();
-            }
+            record.metadata = metadata_map(&meta);
             record
         })
         .collect();

@@ -15,10 +15,10 @@
 //! when `IMAGE_TYPE` says JDK (Syft: only with `javac`).
 
 use serde::Serialize;
-use serde_json::Value;
 
 use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 
+use crate::npm::json::metadata_map;
 use crate::purl::purl;
 
 /// Bytes of a `release` file read (Syft's `io.LimitReader(r, 500*KB)`).
@@ -106,9 +106,7 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> FileFindings {
             .map(|m| m.split_whitespace().map(str::to_string).collect())
             .unwrap_or_default(),
     };
-    if let Ok(Value::Object(map)) = serde_json::to_value(&metadata) {
-        record.metadata = map.into_iter().collect();
-    }
+    record.metadata = metadata_map(&metadata);
     FileFindings {
         packages: vec![record],
         ..FileFindings::default()

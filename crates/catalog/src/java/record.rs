@@ -4,12 +4,12 @@
 //! holds artifactIds too; the groupId lives in the purl and the metadata.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use sbomgen_model::{Ecosystem, PackageRecord};
 
 use super::manifest::ManifestSummary;
 use super::naming::is_jenkins_group;
+use crate::npm::json::metadata_map;
 use crate::purl::purl;
 
 /// The `type` metadata of an ordinary archive.
@@ -97,9 +97,7 @@ fn record(
         pom_properties,
         manifest,
     };
-    if let Ok(Value::Object(map)) = serde_json::to_value(&metadata) {
-        r.metadata = map.into_iter().collect();
-    }
+    r.metadata = metadata_map(&metadata);
     r
 }
 
