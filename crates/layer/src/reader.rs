@@ -1,6 +1,6 @@
 //! The single streaming pass over a layer blob.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
@@ -12,7 +12,7 @@ use crate::hashing::HashingReader;
 use crate::name::name_from_bytes;
 use crate::parse::parse_regular;
 use crate::path::{normalize, NormalizedPath};
-use crate::tar_guard::TarGuard;
+use crate::tar_guard::{Findings, TarGuard};
 use crate::{Compression, LayerError, Limits, PathMatcher};
 
 /// What the source says a layer should be; every `Some` is checked.
@@ -142,7 +142,7 @@ pub fn read_layer<R: Read>(
             }
         };
         let (mut guarded, guard) = TarGuard::new(&mut tar_stream, limits.max_extension_header);
-        let indexed = index_tar(&mut guarded, matcher, limits, &mut report.warnings);
+        let indexed = index_tar(&mut guarded, &guard, matcher, limits, &mut report.warnings);
         let indexed = indexed.and_then(|files| {
             // The rest of the stream still passes the guard: entries after the end marker.
             io::copy(&mut guarded, &mut io::sink())?;
@@ -236,6 +236,7 @@ impl From<io::Error> for IndexError {
 /// Walks the tar entries, recording each in the file index and keeping matched contents.
 fn index_tar<R: Read>(
     stream: R,
+    guard: &RefCell<Findings>,
     matcher: &PathMatcher,
     limits: &Limits,
     warnings: &mut Vec<String>,
@@ -253,6 +254,7 @@ fn index_tar<R: Read>(
             }));
         }
         let mut entry = entry?;
+        guard.borrow_mut().entry_data = Some(entry.size());
         let entry_type = entry.header().entry_type();
         if entry_type.is_pax_global_extensions() {
             continue;
@@ -261,8 +263,7 @@ fn index_tar<R: Read>(
             warnings.push(long);
             continue;
         }
-        let raw = name_from_bytes(&entry.path_bytes()).into_owned();
-        let path = match normalize(&raw) {
+        let path = match normalize(&name_from_bytes(&entry.path_bytes())) {
             Ok(NormalizedPath::Path(path)) => path,
             Ok(NormalizedPath::Whiteout(whiteout)) => {
                 files.whiteouts.push(whiteout);

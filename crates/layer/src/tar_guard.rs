@@ -25,6 +25,11 @@ pub(crate) struct Findings {
     pub(crate) exceeded: Option<LayerError>,
     /// Bytes offset of a valid tar header after the end-of-archive marker, if any.
     pub(crate) entry_after_end: Option<u64>,
+    /// Set by the reader for each entry the parser yields, whose data starts where the stream
+    /// now is: its size as the parser knows it. A PAX `size` record or a GNU sparse header
+    /// (which the guard does not read) moves the next header; without this the guard would
+    /// take file data for headers.
+    pub(crate) entry_data: Option<u64>,
 }
 
 pub(crate) struct TarGuard<R> {
@@ -119,6 +124,13 @@ impl<R: Read> TarGuard<R> {
 
 impl<R: Read> Read for TarGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(size) = self.findings.borrow_mut().entry_data.take() {
+            self.ended = false;
+            self.header.clear();
+            self.next_header = self
+                .pos
+                .saturating_add(size.div_ceil(BLOCK).saturating_mul(BLOCK));
+        }
         let n = self.inner.read(buf)?;
         if let Err(e) = self.observe(&buf[..n]) {
             let message = e.to_string();
@@ -139,24 +151,9 @@ fn name(header: &[u8]) -> &[u8] {
     &field[..end]
 }
 
-/// The size field (bytes 124..136): octal ASCII, or GNU base-256 when the top bit is set.
+/// The size field (bytes 124..136), read as the tar parser reads it (octal, or GNU base-256).
 fn entry_size(header: &[u8]) -> Option<u64> {
-    let field = &header[124..136];
-    if field[0] & 0x80 != 0 {
-        // Base-256: big-endian, first byte's top bit is the marker. More than 8 significant
-        // bytes cannot be a real size.
-        let mut value: u64 = u64::from(field[0] & 0x7f);
-        for b in &field[1..] {
-            value = value.checked_mul(256)?.checked_add(u64::from(*b))?;
-        }
-        return Some(value);
-    }
-    let text: String = field
-        .iter()
-        .map(|b| *b as char)
-        .filter(|c| !matches!(c, '\0' | ' '))
-        .collect();
-    u64::from_str_radix(&text, 8).ok()
+    tar::Header::from_byte_slice(header).entry_size().ok()
 }
 
 /// Whether the header's checksum (bytes 148..156, summed with that field as spaces) is right.

@@ -386,3 +386,38 @@ fn later_entry_for_the_same_path_wins() {
     .unwrap();
     assert_eq!(report.files.captured["etc/os-release"], b"ID=second\n");
 }
+
+#[test]
+fn a_pax_size_record_moves_the_next_header_for_the_end_marker_check_too() {
+    fn header(name: &str, kind: u8, size: u64) -> Vec<u8> {
+        let mut h = tar::Header::new_ustar();
+        h.set_path(name).unwrap();
+        h.set_size(size);
+        h.set_entry_type(tar::EntryType::new(kind));
+        h.set_cksum();
+        h.as_bytes().to_vec()
+    }
+    // A file whose size is only in its PAX record (as writers do above 8 GiB), and whose data
+    // holds a zero block then a tar header: data, not an entry after the end marker.
+    let record = b"13 size=1536\n";
+    let mut data = vec![0u8; 512];
+    data.extend(header("inner", b'0', 0));
+    data.extend(vec![7u8; 512]);
+    let mut tar = header("PaxHeaders/big", b'x', record.len() as u64);
+    tar.extend(record);
+    tar.resize(1024, 0);
+    tar.extend(header("big", b'0', 0));
+    tar.extend(&data);
+    tar.extend(header("after", b'0', 0));
+    tar.extend(vec![0u8; 1024]);
+    let report = read_layer(
+        &tar[..],
+        &Expected::default(),
+        &matcher(),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert!(report.files.entries.contains_key("after"));
+    assert!(!report.files.entries.contains_key("inner"));
+}

@@ -17,23 +17,23 @@ use sbomgen_overlay::{Change, Overlay, Snapshot, TrackedPackage, Tracker};
 use crate::identify;
 use crate::ScanError;
 
+/// The files a cataloguer sees in one layer: path and bytes.
+type View<'a> = Vec<(&'a str, &'a [u8])>;
+
 /// One cataloguer run: a layer, and the files the cataloguer sees there.
 struct Job<'a> {
     layer: usize,
-    files: Vec<(&'a str, &'a [u8])>,
+    files: View<'a>,
     database_layers: BTreeMap<String, usize>,
 }
 
-impl Job<'_> {
-    /// Whether both views hold the same paths with the same bytes.
-    fn same_files(&self, other: &Job<'_>) -> bool {
-        self.files.len() == other.files.len()
-            && self
-                .files
-                .iter()
-                .zip(&other.files)
-                .all(|((p, a), (q, b))| p == q && (std::ptr::eq(*a, *b) || a == b))
-    }
+/// Whether both views hold the same paths with the same bytes.
+fn same_files(one: &[(&str, &[u8])], other: &[(&str, &[u8])]) -> bool {
+    one.len() == other.len()
+        && one
+            .iter()
+            .zip(other)
+            .all(|((p, a), (q, b))| p == q && (std::ptr::eq(*a, *b) || a == b))
 }
 
 /// How many layers' views of one cataloguer are parsed at once (in parallel) before their
@@ -78,7 +78,8 @@ pub(crate) fn catalogue(
             .into_iter()
             .collect();
         let mut tracker = Tracker::default();
-        let mut previous: Option<(Job<'_>, Vec<PackageRecord>)> = None;
+        // The last view's files, and its records when the next view may reuse them.
+        let mut previous: Option<(View<'_>, Vec<PackageRecord>)> = None;
         for chunk in changed.chunks(VIEWS_IN_FLIGHT) {
             let jobs: Vec<Job<'_>> = chunk
                 .iter()
@@ -86,15 +87,14 @@ pub(crate) fn catalogue(
                 .collect();
             // Only a view unlike the one before it is parsed.
             let mut parse = Vec::with_capacity(jobs.len());
-            let mut last = previous.as_ref().map(|(job, _)| job);
+            let mut last = previous.as_ref().map(|(files, _)| files.as_slice());
             for job in &jobs {
-                parse.push(last.is_none_or(|last| !last.same_files(job)));
-                last = Some(job);
+                parse.push(last.is_none_or(|last| !same_files(last, &job.files)));
+                last = Some(&job.files);
             }
-            let parse_next = parse.clone();
             let found: Vec<Option<Catalogued>> = jobs
                 .par_iter()
-                .zip(parse)
+                .zip(&parse)
                 .map(|(job, parse)| {
                     parse.then(|| cataloguer.catalog(&FileView::new(job.files.clone())))
                 })
@@ -121,17 +121,22 @@ pub(crate) fn catalogue(
                         .unwrap_or_default(),
                 };
                 // The records are kept for the next view only if it may reuse them.
-                let kept = if i + 1 == count || !parse_next[i + 1] {
+                let kept = if i + 1 == count || !parse[i + 1] {
                     records.clone()
                 } else {
                     Vec::new()
                 };
+                let Job {
+                    layer,
+                    files,
+                    database_layers,
+                } = job;
                 tracker.push(Snapshot {
-                    layer: job.layer,
+                    layer,
                     records,
-                    database_layers: job.database_layers.clone(),
+                    database_layers,
                 });
-                previous = Some((job, kept));
+                previous = Some((files, kept));
             }
         }
         tracked.extend(tracker.finish());
