@@ -733,6 +733,20 @@ fn image_wide_limits_count_every_layer() {
         err.contains("raise it with --limit entries-per-image=N"),
         "{err}"
     );
+    let err = failure(&[
+        "scan",
+        image,
+        "--limit",
+        "layers-per-image=24",
+        "-o",
+        "json",
+    ]);
+    assert!(
+        err.contains(
+            "the image has 25 layers (limit 24; raise it with --limit layers-per-image=N)"
+        ),
+        "{err}"
+    );
     let out = sbomgen(&["scan", image, "-o", "json"]);
     assert!(out.status.success(), "within the defaults");
 }

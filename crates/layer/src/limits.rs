@@ -36,6 +36,10 @@ pub struct Limits {
     /// holds in memory whole: exceeding it is an error. Default 1 MiB (real ones are a few
     /// hundred bytes).
     pub max_extension_header: u64,
+    /// Layers one image may have. Default 500: Docker's overlay2 driver refuses to run more
+    /// than 125, and every layer that rewrites a package database is parsed again (linear, but
+    /// a thousand rewrites of a large database cost minutes).
+    pub max_layers: u64,
     /// Longest entry name or link target, in bytes: a longer entry is skipped with a warning,
     /// as `tar -x` fails on it (`ENAMETOOLONG`). Default 4096, Linux's `PATH_MAX`.
     pub max_path_bytes: usize,
@@ -54,6 +58,7 @@ impl Default for Limits {
             max_packages_per_database: 50_000,
             max_uncompressed: 256 << 30,
             max_extension_header: 1 << 20,
+            max_layers: 500,
             max_path_bytes: 4096,
         }
     }
@@ -74,6 +79,7 @@ impl Limits {
             ("packages-per-database", d.max_packages_per_database),
             ("uncompressed-per-layer", d.max_uncompressed),
             ("extension-header", d.max_extension_header),
+            ("layers-per-image", d.max_layers),
             ("path-bytes", d.max_path_bytes as u64),
         ]
     }
@@ -104,6 +110,7 @@ impl Limits {
             "packages-per-database" => self.max_packages_per_database = value,
             "uncompressed-per-layer" => self.max_uncompressed = value,
             "extension-header" => self.max_extension_header = value,
+            "layers-per-image" => self.max_layers = value,
             "path-bytes" => self.max_path_bytes = usize::try_from(value).unwrap_or(usize::MAX),
             _ => {
                 return Err(format!(
@@ -144,6 +151,6 @@ mod tests {
         assert!(limits.set("nope=1").unwrap_err().contains("path-bytes"));
         assert!(limits.set("entries-per-layer=many").is_err());
         assert!(limits.set("entries-per-layer").is_err());
-        assert_eq!(Limits::names().len(), 11, "every field has a name");
+        assert_eq!(Limits::names().len(), 12, "every field has a name");
     }
 }

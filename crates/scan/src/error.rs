@@ -33,6 +33,8 @@ pub enum ScanError {
         total: u64,
         limit: u64,
     },
+    #[error("limit exceeded: the image has {count} layers (limit {limit}; raise it with --limit layers-per-image=N)")]
+    TooManyLayers { count: u64, limit: u64 },
     #[error("layer {layer}: limit exceeded: the {cataloguer} databases list {count} packages (limit {limit}; raise it with --limit packages-per-database=N)")]
     TooManyPackages {
         layer: usize,

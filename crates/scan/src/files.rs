@@ -242,7 +242,10 @@ mod tracking {
                     t.introduced_in,
                     t.removed_in,
                     t.replaced_by,
-                    t.locations.into_iter().collect(),
+                    t.locations
+                        .iter()
+                        .map(|(p, l)| (p.to_string(), *l))
+                        .collect(),
                 )
             })
             .collect()

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use sbomgen_catalog::{Catalogued, Cataloguer, FileView};
 use sbomgen_layer::PathMatcher;
-use sbomgen_model::{Distro, LayerFiles, Location, Package, PackageRecord};
+use sbomgen_model::{Distro, LayerFiles, Location, Package};
 use sbomgen_overlay::{Change, Overlay, Snapshot, TrackedPackage, Tracker};
 
 use crate::identify;
@@ -45,7 +45,8 @@ const VIEWS_IN_FLIGHT: usize = 16;
 ///
 /// Views are parsed a few at a time and folded into the tracker in layer order, so memory holds
 /// a bounded number of snapshots whatever the layer count; a view byte-identical to the
-/// previous one (a layer rewrote the database unchanged) reuses its records, not the parser.
+/// previous one (a layer rewrote the database unchanged) is not parsed: its packages are
+/// only seen in one more place.
 pub(crate) fn catalogue(
     layers: &[LayerFiles],
     overlay: &Overlay,
@@ -78,8 +79,8 @@ pub(crate) fn catalogue(
             .into_iter()
             .collect();
         let mut tracker = Tracker::default();
-        // The last view's files, and its records when the next view may reuse them.
-        let mut previous: Option<(View<'_>, Vec<PackageRecord>)> = None;
+        // The last view's files: an identical next view is not parsed again.
+        let mut previous: Option<View<'_>> = None;
         for chunk in changed.chunks(VIEWS_IN_FLIGHT) {
             let jobs: Vec<Job<'_>> = chunk
                 .iter()
@@ -87,7 +88,7 @@ pub(crate) fn catalogue(
                 .collect();
             // Only a view unlike the one before it is parsed.
             let mut parse = Vec::with_capacity(jobs.len());
-            let mut last = previous.as_ref().map(|(files, _)| files.as_slice());
+            let mut last = previous.as_deref();
             for job in &jobs {
                 parse.push(last.is_none_or(|last| !same_files(last, &job.files)));
                 last = Some(&job.files);
@@ -99,44 +100,34 @@ pub(crate) fn catalogue(
                     parse.then(|| cataloguer.catalog(&FileView::new(job.files.clone())))
                 })
                 .collect();
-            let count = jobs.len();
-            for (i, (job, found)) in jobs.into_iter().zip(found).enumerate() {
-                let records = match found {
-                    Some(found) => {
-                        let count = found.packages.len() as u64;
-                        if count > max_packages {
-                            return Err(ScanError::TooManyPackages {
-                                layer: job.layer,
-                                cataloguer: cataloguer.name(),
-                                count,
-                                limit: max_packages,
-                            });
-                        }
-                        warnings.extend(found.warnings);
-                        found.packages
-                    }
-                    None => previous
-                        .as_ref()
-                        .map(|(_, records)| records.clone())
-                        .unwrap_or_default(),
-                };
-                // The records are kept for the next view only if it may reuse them.
-                let kept = if i + 1 == count || !parse[i + 1] {
-                    records.clone()
-                } else {
-                    Vec::new()
-                };
+            for (job, found) in jobs.into_iter().zip(found) {
                 let Job {
                     layer,
                     files,
                     database_layers,
                 } = job;
+                let Some(found) = found else {
+                    // The same files as the view before: the same records, already tracked.
+                    tracker.push_unchanged(layer, &database_layers);
+                    previous = Some(files);
+                    continue;
+                };
+                let listed = found.packages.len() as u64;
+                if listed > max_packages {
+                    return Err(ScanError::TooManyPackages {
+                        layer,
+                        cataloguer: cataloguer.name(),
+                        count: listed,
+                        limit: max_packages,
+                    });
+                }
+                warnings.extend(found.warnings);
                 tracker.push(Snapshot {
                     layer,
-                    records,
+                    records: found.packages,
                     database_layers,
                 });
-                previous = Some((files, kept));
+                previous = Some(files);
             }
         }
         tracked.extend(tracker.finish());
@@ -232,7 +223,10 @@ pub(crate) fn to_package(
         replaced_by,
         locations: locations
             .into_iter()
-            .map(|(path, layer_index)| Location { path, layer_index })
+            .map(|(path, layer_index)| Location {
+                path: path.to_string(),
+                layer_index,
+            })
             .collect(),
         files: record.files.len() as u64,
         files_present,

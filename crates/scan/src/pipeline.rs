@@ -140,6 +140,13 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
             registry: options.registry.clone(),
         },
     )?;
+    let layer_count = image.layers.len() as u64;
+    if layer_count > options.limits.max_layers {
+        return Err(ScanError::TooManyLayers {
+            count: layer_count,
+            limit: options.limits.max_layers,
+        });
+    }
     let patterns = sbomgen_catalog::patterns_for(&selection.os);
     let parsers = Arc::new(FileParsers::new(selection.files)?);
     let mut matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
