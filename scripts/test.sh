@@ -16,6 +16,8 @@ have docker-registry || missing+=(docker-registry)
 have skopeo || missing+=(skopeo)
 have htpasswd || missing+=(apache2-utils)
 have openssl || missing+=(openssl)
+# The cache tests run a real Redis (Debian's redis-server, built with TLS; it brings redis-cli).
+have redis-server || missing+=(redis-server)
 # xmllint validates CycloneDX XML against the vendored XSD.
 have xmllint || missing+=(libxml2-utils)
 # The language-package fixtures are built by the real package managers: npm (Debian's, with
@@ -51,6 +53,20 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Unused dependencies: cargo-machete (pinned), `--with-metadata` so renamed crates and
+# workspace-inherited entries are read as cargo reads them. CI installs it into target/tools
+# when missing; elsewhere the step runs when it is there. It exits non-zero on any finding.
+machete="$PWD/target/tools/bin/cargo-machete"
+[ -x "$machete" ] || machete=$(command -v cargo-machete || echo "$machete")
+if [ ! -x "$machete" ] && [ -n "${CI:-}" ]; then
+  cargo install cargo-machete --version 0.9.2 --locked --root "$PWD/target/tools"
+fi
+if [ -x "$machete" ]; then
+  echo "== cargo machete (unused dependencies)"
+  "$machete" --with-metadata --skip-target-dir
+else
+  echo "== cargo machete skipped: not installed (CI installs it into target/tools)"
+fi
 # Documentation builds without a warning (broken links, bad HTML); module docs may point at the
 # private modules they are made of, so private items are documented too.
 echo "== cargo doc"

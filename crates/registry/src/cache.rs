@@ -52,6 +52,11 @@ impl BlobCache {
             let _ = fs::remove_file(&path);
             return None;
         }
+        // The size policy (`sbomgen cache prune`, the cap applied after scans) evicts the least
+        // recently used blobs by modification time: a hit marks the blob as used. Best effort.
+        if let Ok(writable) = File::options().append(true).open(&path) {
+            let _ = writable.set_modified(std::time::SystemTime::now());
+        }
         Some(file)
     }
 
@@ -126,7 +131,10 @@ impl CacheWriter {
                 ),
             ));
         }
-        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+        let file = self
+            .file
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         // No fsync: it cost seconds per large layer, and a file that a crash leaves short or
         // damaged under its name is caught when read (size check on open, digest at the end)
         // and removed.
@@ -193,6 +201,20 @@ mod tests {
             .unwrap();
         assert_eq!(text, "hello");
         assert_eq!(names(cache.dir()), vec![format!("sha256/{}", digest.hex())]);
+
+        // A hit marks the blob as recently used, for the size policy.
+        let long_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        let file = File::options()
+            .append(true)
+            .open(cache.path(&digest))
+            .unwrap();
+        file.set_modified(long_ago).unwrap();
+        cache.open(&digest, Some(5)).unwrap();
+        let used = fs::metadata(cache.path(&digest))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert!(used > long_ago + Duration::from_secs(3000));
     }
 
     #[test]

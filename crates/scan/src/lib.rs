@@ -12,18 +12,24 @@
 //! println!("{} layers, {} hidden files", output.sbom.layers.len(), output.sbom.hidden_files.len());
 //! ```
 
+mod cached;
 mod error;
+mod exclude;
 mod files;
 mod identify;
 mod ownership;
 mod packages;
 mod parsers;
 mod pipeline;
+mod progress;
+mod removal;
 
 pub use error::ScanError;
+pub use exclude::Exclusions;
 pub use pipeline::{
     cataloguer_names, scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope,
     Selection, MAX_JOBS,
 };
+pub use progress::{LayerPlan, ScanObserver};
 pub use sbomgen_layer::Limits;
 pub use sbomgen_source::SourceSpec;

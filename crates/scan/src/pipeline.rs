@@ -7,16 +7,19 @@ use std::sync::Arc;
 
 use sbomgen_catalog::{distro, Cataloguer, FileCataloguer, CATALOGUERS, FILE_CATALOGUERS};
 use sbomgen_layer::{read_directory, read_layer, Expected, LayerReport, Limits, PathMatcher};
-use sbomgen_model::{LayerFiles, LayerSummary, Platform, Sbom, SourceInfo};
+use sbomgen_model::{LayerFiles, LayerSummary, Platform, RemovedPackageFiles, Sbom, SourceInfo};
 use sbomgen_overlay::merge_draining;
 use sbomgen_source::{
     open, Image, LayerContent, LayerSource, OpenOptions, RegistryOptions, SourceSpec,
 };
 
+use crate::cached::ScanCache;
 use crate::files::track_files;
 use crate::ownership::owners;
 use crate::packages::{catalogue, to_package};
 use crate::parsers::FileParsers;
+use crate::progress::{self, ScanObserver};
+use crate::removal::removed_package_files;
 use crate::ScanError;
 
 /// The most layers read at once. Each reader holds a decompressor, a hashing thread and
@@ -43,6 +46,14 @@ pub struct ScanOptions {
     pub declared: Option<bool>,
     /// How to reach registries, for `registry:` sources.
     pub registry: RegistryOptions,
+    /// Told each layer's bytes as they are read, then when cataloguing starts (progress bars).
+    pub observer: Option<Arc<dyn ScanObserver>>,
+    /// Where layer analyses are looked up before a layer is read and stored after; `None`
+    /// reads every layer. Only layers with a verified digest and diff_id are cached.
+    pub layer_cache: Option<Arc<dyn sbomgen_cache::Store>>,
+    /// Paths left out of the index and of cataloguing (`--exclude`), applied after each layer
+    /// is read or taken from the cache, so cached analyses do not depend on them.
+    pub exclusions: crate::Exclusions,
 }
 
 /// Which packages the document lists.
@@ -120,6 +131,8 @@ pub struct ScanOutput {
     pub sbom: Sbom,
     /// Problems that did not stop the scan, each naming where it happened.
     pub warnings: Vec<String>,
+    /// The hidden files that went with each removed package (the table folds them).
+    pub removed_files: Vec<RemovedPackageFiles>,
 }
 
 /// Parses `source` (see [`SourceSpec::parse`]) and scans it.
@@ -140,6 +153,12 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
             registry: options.registry.clone(),
         },
     )?;
+    tracing::info!(source = %spec, layers = image.layers.len(), "source opened");
+    if let Some(observer) = &options.observer {
+        observer.layers(&progress::plan(&image.layers));
+    }
+    let cache = (options.layer_cache.clone())
+        .map(|store| ScanCache::new(store, &selection, declared, &options.limits));
     let layer_count = image.layers.len() as u64;
     if layer_count > options.limits.max_layers {
         return Err(ScanError::TooManyLayers {
@@ -153,9 +172,12 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     if !parsers.is_empty() {
         matcher = matcher.with_parser(parsers.clone());
     }
-    let reports = read_layers(&image, &matcher, options)?;
+    let reports = read_layers(&image, &matcher, options, cache.as_ref())?;
+    if let Some(observer) = &options.observer {
+        observer.cataloguing();
+    }
 
-    let mut warnings = Vec::new();
+    let mut warnings = cache.map(ScanCache::into_warnings).unwrap_or_default();
     if let Some(jobs) = options.jobs.filter(|j| *j > MAX_JOBS) {
         warnings.push(format!(
             "-j {jobs} is more than {MAX_JOBS} parallel layer reads; using {MAX_JOBS}"
@@ -179,7 +201,9 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
             created_by: source.created_by.clone(),
             ..LayerSummary::default()
         });
-        files.push(report.files);
+        let mut layer_files = report.files;
+        options.exclusions.apply(&mut layer_files);
+        files.push(layer_files);
     }
 
     // Only the file cataloguers look at a layer's entries after the merge (is a parsed path
@@ -206,6 +230,16 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     let (file_tracked, file_warnings) = track_files(&files, &overlay, &parsers);
     warnings.extend(file_warnings);
     let owned_by = owners(&os_tracked, &file_tracked);
+    tracing::info!(
+        os_packages = os_tracked.len(),
+        other_packages = file_tracked.len(),
+        warnings = warnings.len(),
+        "cataloguers run"
+    );
+    let removed_files = removed_package_files(
+        os_tracked.iter().chain(&file_tracked),
+        overlay.hidden_files(),
+    );
 
     let keep = |t: &sbomgen_overlay::TrackedPackage| {
         options.scope == Scope::AllLayers || t.removed_in.is_none()
@@ -241,7 +275,11 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         packages,
     };
     sbom.sort_packages();
-    Ok(ScanOutput { sbom, warnings })
+    Ok(ScanOutput {
+        sbom,
+        warnings,
+        removed_files,
+    })
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.
@@ -249,6 +287,7 @@ fn read_layers(
     image: &Image,
     matcher: &PathMatcher,
     options: &ScanOptions,
+    cache: Option<&ScanCache>,
 ) -> Result<Vec<LayerReport>, ScanError> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs {
@@ -268,7 +307,12 @@ fn read_layers(
             .par_bridge()
             .map(|&i| {
                 let layer = &image.layers[i];
-                let report = read_one(layer, matcher, &options.limits)?;
+                let observer = options.observer.as_ref();
+                let read = || read_one(layer, matcher, &options.limits, observer);
+                let report = progress::observed(layer, observer, || match cache {
+                    Some(cache) => cache.read(layer, read),
+                    None => read(),
+                })?;
                 budget.charge(layer, &report)?;
                 Ok::<_, ScanError>((i, report))
             })
@@ -350,6 +394,7 @@ fn read_one(
     layer: &LayerSource,
     matcher: &PathMatcher,
     limits: &Limits,
+    observer: Option<&Arc<dyn ScanObserver>>,
 ) -> Result<LayerReport, ScanError> {
     match &layer.content {
         LayerContent::Directory(path) => {
@@ -363,12 +408,13 @@ fn read_one(
             let name = layer
                 .digest
                 .as_ref()
-                .map_or_else(|| blob.describe(), |d| d.to_string());
+                .map_or_else(|| blob.describe(), ToString::to_string);
             let reader = blob.open().map_err(|source| ScanError::OpenLayer {
                 index: layer.index,
                 name: name.clone(),
                 source: Box::new(source),
             })?;
+            let reader = progress::counted(reader, layer.index, observer);
             let expected = Expected {
                 digest: layer.digest.clone(),
                 diff_id: layer.diff_id.clone(),
