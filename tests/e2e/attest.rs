@@ -8,6 +8,7 @@
 //! write) when it is installed, as `scripts/test.sh` does in CI.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,10 +58,15 @@ impl Run {
     /// The message of a run that must have failed cleanly: exit 1, one `error:` line, no
     /// panic, nothing on stdout.
     fn error(&self) -> &str {
+        self.error_with(1)
+    }
+
+    /// [`Run::error`] with another exit code (`verify`'s 10, 11, 12).
+    fn error_with(&self, code: i32) -> &str {
         assert_eq!(
             self.code,
-            Some(1),
-            "sbomgen {:?} should fail with exit 1; stdout: {} stderr: {}",
+            Some(code),
+            "sbomgen {:?} should fail with exit {code}; stdout: {} stderr: {}",
             self.args,
             self.stdout,
             self.stderr
@@ -121,7 +127,7 @@ impl Sandbox {
             .output()
             .expect("the sbomgen binary runs");
         Run {
-            args: args.iter().map(|a| a.to_string()).collect(),
+            args: args.iter().map(ToString::to_string).collect(),
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -243,7 +249,6 @@ fn generate_key_pair_writes_cosign_key_files_and_never_half() {
     assert!(fs::read_to_string(&public)
         .unwrap()
         .starts_with("-----BEGIN PUBLIC KEY-----\n"));
-    use std::os::unix::fs::PermissionsExt;
     let mode = fs::metadata(&private).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the private key is readable by its owner only");
 
@@ -382,7 +387,7 @@ fn attest_all_modes_then_verify_and_download_the_same_sbom() {
     );
     assert!(
         wrong_type
-            .error()
+            .error_with(10)
             .contains("no attestation of type https://cyclonedx.org/bom"),
         "{}",
         wrong_type.stderr
@@ -587,7 +592,7 @@ fn attached_sboms_are_listed_with_every_referrer_and_downloaded() {
         .iter()
         .map(|m| m["artifactType"].as_str().unwrap())
         .collect();
-    types.sort();
+    types.sort_unstable();
     assert_eq!(types, [MEDIA_CYCLONEDX_JSON, MEDIA_BUNDLE_V03]);
 
     // Without a key: the unsigned CycloneDX byte for byte, and the attested SPDX.
@@ -620,7 +625,7 @@ fn attached_sboms_are_listed_with_every_referrer_and_downloaded() {
         ],
         &[],
     );
-    none.error();
+    none.error_with(10);
 
     // Existing documents signed as they are: CycloneDX JSON as an object, SPDX tag-value as
     // cosign's `--type spdx` string.
@@ -750,7 +755,7 @@ fn verify_rejects_forged_and_misplaced_attestations() {
     // Nothing attached yet.
     let none = sandbox.run(&["verify", "--key", &public, &image_a], &[]);
     assert!(
-        none.error().contains("no attestation found"),
+        none.error_with(10).contains("no attestation found"),
         "{}",
         none.stderr
     );
@@ -782,7 +787,7 @@ fn verify_rejects_forged_and_misplaced_attestations() {
         |image: &str, digest: &Digest, repo: &str, envelope: &[u8], reason: &str| {
             plant_att(&registry, repo, digest, envelope);
             let run = sandbox.run(&["verify", "--key", &public, image], &[]);
-            let message = run.error();
+            let message = run.error_with(12);
             assert!(message.contains("no valid attestation"), "{message}");
             assert!(
                 message.to_lowercase().contains(reason),
@@ -903,7 +908,11 @@ fn attestation_commands_fail_cleanly_on_bad_input() {
         &["verify", "--key", &public, &registry.reference("absent:1")],
         &[],
     );
-    assert!(missing.error().contains("absent"), "{}", missing.stderr);
+    assert!(
+        missing.error_with(11).contains("absent"),
+        "{}",
+        missing.stderr
+    );
 
     // download -o leaves no file behind when nothing is found.
     push_layered(&registry, sandbox.dir.path(), "empty:1");

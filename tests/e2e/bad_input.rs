@@ -1,6 +1,7 @@
 //! Bad input: each case exits 1 with a message naming the input and the problem, never panics,
 //! and leaves no output file behind.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
@@ -267,7 +268,7 @@ fn unknown_output_format_is_a_usage_error() {
 fn malformed_language_metadata_is_a_warning_not_a_failure() {
     let site = "usr/lib/python3/dist-packages";
     let modules = "srv/app/node_modules";
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7).to_le_bytes()[0]).collect();
     let long_line = format!(
         "{{\"name\": \"huge\", \"version\": \"1.0.0\", \"description\": \"{}\"}}",
         "x".repeat(10 << 20)
@@ -515,11 +516,8 @@ fn a_sha512_layer_digest_is_named_as_unsupported_not_as_a_mismatch() {
     let layout = dir.path().join("layout");
     let image = build(&layout, Compression::Gzip);
     let bytes = fs::read(blob(&layout, &image.layers[0].digest)).unwrap();
-    let hex: String = Sha512::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    replace_layer(&layout, &image, &format!("sha512:{hex}"), &bytes);
+    let digest = Digest::sha512_from_bytes(&Sha512::digest(&bytes).into());
+    replace_layer(&layout, &image, digest.as_str(), &bytes);
     let err = fails_without_output(&layout);
     assert!(err.contains("unsupported digest algorithm"), "{err}");
     assert!(err.contains("sha512:"), "{err}");
@@ -687,7 +685,10 @@ fn limits_name_their_flag_and_the_flag_moves_them() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let err = failure(&["scan", image, "--limit", "entries=1"]);
+    // An unknown limit is a usage error, found before the image is read.
+    let out = sbomgen(&["scan", image, "--limit", "entries=1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("unknown limit \"entries\""), "{err}");
 }
 
@@ -754,9 +755,13 @@ fn image_wide_limits_count_every_layer() {
 #[test]
 fn a_database_listing_too_many_packages_is_refused_with_its_flag() {
     let dir = tempfile::tempdir().unwrap();
-    let status: String = (0..300)
-        .map(|i| format!("Package: p{i}\nStatus: install ok installed\nVersion: 1.{i}\n\n"))
-        .collect();
+    let status = (0..300).fold(String::new(), |mut s, i| {
+        let _ = write!(
+            s,
+            "Package: p{i}\nStatus: install ok installed\nVersion: 1.{i}\n\n"
+        );
+        s
+    });
     let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
         .layer(LayerSpec::new(Compression::Gzip).entry(Entry::file("var/lib/dpkg/status", status)));
     write_oci_dir(dir.path(), "latest", &[spec]).unwrap();
@@ -864,12 +869,14 @@ fn an_opaque_root_in_every_layer_deletes_each_life_once() {
 fn a_database_rewritten_in_every_layer_tracks_each_life() {
     let dir = tempfile::tempdir().unwrap();
     let status = |l: usize| {
-        (0..200)
-            .map(|i| {
-                let version = if i == 0 && l % 2 == 1 { "2.0" } else { "1.0" };
-                format!("Package: p{i}\nStatus: install ok installed\nVersion: {version}\n\n")
-            })
-            .collect::<String>()
+        (0..200).fold(String::new(), |mut s, i| {
+            let version = if i == 0 && l % 2 == 1 { "2.0" } else { "1.0" };
+            let _ = write!(
+                s,
+                "Package: p{i}\nStatus: install ok installed\nVersion: {version}\n\n"
+            );
+            s
+        })
     };
     let mut spec = ImageSpec::new(Platform::new("linux", "amd64", None));
     for l in 0..40 {
@@ -903,4 +910,40 @@ fn a_database_rewritten_in_every_layer_tracks_each_life() {
         "seen in every layer"
     );
     assert_eq!(packages.len(), 199 + 40);
+}
+
+/// Nothing else bounds a source that never delivers (here a FIFO nobody writes; in the wild a
+/// registry trickling bytes within its per-request timeout): the wall-clock budget does.
+#[test]
+fn a_scan_past_its_time_budget_fails_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("stalled.tar");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = dir.path().join("sbom.json");
+    let started = std::time::Instant::now();
+    let err = failure(&[
+        "scan",
+        &format!("oci-archive:{}", fifo.display()),
+        "--timeout",
+        "1s",
+        "-o",
+        &format!("json={}", out.display()),
+    ]);
+    assert!(
+        err.contains("the scan took longer than its time budget of 1s"),
+        "{err}"
+    );
+    assert!(err.contains("--timeout"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("stalled.tar")]);
+    let usage = sbomgen(&["scan", ".", "--timeout", "soon"]);
+    assert_eq!(usage.status.code(), Some(2), "a bad duration is a usage error");
 }

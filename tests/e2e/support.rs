@@ -6,8 +6,12 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 pub(crate) fn sbomgen(args: &[&str]) -> Output {
+    // A scratch cache per run: the user's cache stays untouched, and no run answers from
+    // another's layer analyses (a test that damages a blob must see it read).
+    let cache = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_sbomgen"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache.path())
         .output()
         .expect("the sbomgen binary runs")
 }

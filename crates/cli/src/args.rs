@@ -1,7 +1,5 @@
 //! Command-line types. Kept apart from behaviour so `--help` reads as the interface.
 
-use std::ffi::OsString;
-
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::OutputSpec;
@@ -10,11 +8,27 @@ use crate::output::OutputSpec;
 #[command(
     name = "sbomgen",
     version,
-    about = "Tell exactly what is inside a container image, layer by layer."
+    about = "Tell exactly what is inside a container image, layer by layer.",
+    after_help = crate::exit::HELP
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Read options from this YAML file instead of ./.sbomgen.yaml or
+    /// $XDG_CONFIG_HOME/sbomgen/config.yaml (also SBOMGEN_CONFIG).
+    #[arg(short = 'c', long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Log what happens on stderr: -v info, -vv debug, -vvv trace. SBOMGEN_LOG takes a filter
+    /// instead (e.g. sbomgen=debug, sbomgen_scan=trace).
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Write the log lines to FILE instead of stderr (level from -v or SBOMGEN_LOG, info when
+    /// neither is given).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,14 +43,34 @@ pub(crate) enum Command {
     /// Scan an image (or take an existing SBOM), sign it as an in-toto attestation and attach
     /// it to the image digest in its registry.
     Attest(AttestArgs),
-    /// Attach an SBOM unsigned, as an OCI referrer of the image digest.
+    /// Attach an SBOM unsigned, as an OCI referrer of the image digest (`attach sbom`, cosign's
+    /// spelling, is accepted too).
     Attach(AttachArgs),
-    /// Verify the image's attestations with a public key; prints each verified statement.
+    /// Verify the images' attestations with a public key; prints each verified statement.
+    #[command(visible_alias = "verify-attestation", after_help = VERIFY_EXIT_HELP)]
     Verify(VerifyArgs),
     /// Fetch artifacts attached to an image.
     #[command(subcommand)]
     Download(DownloadCommand),
+    /// Print the effective configuration of a command (default: scan), each value with where
+    /// it came from: flag, environment, file, or default.
+    Config(crate::config::ConfigArgs),
+    /// Print the version, git commit, build date, compiler and target.
+    Version(crate::version::VersionArgs),
+    /// Write a shell completion script to standard output.
+    Completion(crate::completion::CompletionArgs),
+    /// Write the man pages (sbomgen.1 to standard output, or one per command into --dir).
+    Man(crate::completion::ManArgs),
+    /// Inspect and trim the local caches (layer analyses and registry blobs).
+    #[command(subcommand)]
+    Cache(crate::cache_args::CacheCommand),
 }
+
+/// `verify`'s exit codes, which are cosign's for the same outcomes.
+const VERIFY_EXIT_HELP: &str = "\
+Exit status: 0 when every image has a verified attestation; else, for the first image that has
+none: 10 no attestation found, 11 no such image, 12 attestations found but none verifies
+(cosign's codes for the same outcomes); 1 any other failure, 2 usage.";
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateKeyPairArgs {
@@ -80,7 +114,7 @@ pub(crate) struct AttestArgs {
     )]
     pub format: String,
 
-    /// Sign this existing document instead of scanning.
+    /// Sign this existing document instead of scanning (`-` reads standard input).
     #[arg(long, value_name = "FILE")]
     pub predicate: Option<std::path::PathBuf>,
 
@@ -103,7 +137,7 @@ pub(crate) struct AttestArgs {
 
     /// Platform to scan in a multi-platform image (the attestation still names the digest
     /// the reference resolves to).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = crate::values::platform)]
     pub platform: Option<String>,
 
     /// Print no warnings.
@@ -112,6 +146,9 @@ pub(crate) struct AttestArgs {
 
     #[command(flatten)]
     pub registry: crate::registry_args::RegistryArgs,
+
+    #[command(flatten)]
+    pub layer_cache: crate::cache_args::LayerCacheArgs,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +156,7 @@ pub(crate) struct AttachArgs {
     /// The image in its registry: REF or registry:REF (a tag is resolved to its digest first).
     pub image: String,
 
-    /// The SBOM to attach: SPDX JSON or CycloneDX JSON.
+    /// The SBOM to attach: SPDX JSON or CycloneDX JSON (`-` reads standard input).
     #[arg(long, value_name = "FILE")]
     pub sbom: std::path::PathBuf,
 
@@ -129,8 +166,9 @@ pub(crate) struct AttachArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
-    /// The image in its registry: REF or registry:REF.
-    pub image: String,
+    /// The images in their registries: REF or registry:REF, each verified in turn.
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<String>,
 
     /// Public key file (PEM `PUBLIC KEY`, as cosign writes).
     #[arg(long, value_name = "FILE")]
@@ -203,8 +241,9 @@ pub(crate) struct ScanArgs {
     )]
     pub outputs: Vec<OutputSpec>,
 
-    /// Platform to pick from a multi-platform image, as os/arch[/variant].
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    /// Platform to pick from a multi-platform image, as os/arch[/variant] or, as Docker reads
+    /// it, an architecture alone (arm64 is linux/arm64) or an os alone (linux is linux/amd64).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = crate::values::platform)]
     pub platform: Option<String>,
 
     /// Layers read in parallel (default: one per core).
@@ -213,10 +252,17 @@ pub(crate) struct ScanArgs {
 
     /// Raises (or lowers) one of the limits a hostile image is held to, as NAME=VALUE
     /// (repeatable; K/M/G suffixes): captured-file, in-memory-file, spooled-file,
-    /// captured-per-layer, entries-per-layer, uncompressed-per-layer, extension-header,
+    /// captured-per-layer, captured-per-image, entries-per-layer, entries-per-image,
+    /// packages-per-database, uncompressed-per-layer, extension-header, layers-per-image,
     /// path-bytes. Defaults in the README.
-    #[arg(long = "limit", value_name = "NAME=VALUE")]
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = crate::values::limit)]
     pub limits: Vec<String>,
+
+    /// Wall-clock budget of the scan (e.g. 90s, 10m, 1h; 0 for none): past it the scan fails
+    /// and writes nothing. The default fits tens of gigabytes of layers or a slow download,
+    /// and a CI step never hangs for ever.
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = crate::deadline::parse)]
+    pub timeout: std::time::Duration,
 
     /// Which packages to list: every package any layer installed (removed ones marked), or only
     /// those in the final filesystem.
@@ -226,7 +272,12 @@ pub(crate) struct ScanArgs {
     /// Cataloguers to run, comma-separated, or `none` to only index layers. OS: apk, dpkg,
     /// rpm. Installed language packages: python, npm, gem, composer, dotnet. Declared
     /// (lockfiles, pins): npm-lock, python-lock, gem-lock, composer-lock, cargo-lock.
-    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        value_parser = crate::values::cataloguer
+    )]
     pub catalogers: Option<Vec<String>>,
 
     /// Also read lockfiles and pins (package-lock.json, yarn.lock, requirements*.txt,
@@ -240,70 +291,33 @@ pub(crate) struct ScanArgs {
     #[arg(long, overrides_with = "declared")]
     pub no_declared: bool,
 
+    /// Leave paths matching GLOB out of the file index and of cataloguing (repeatable), e.g.
+    /// './usr/share/doc/**' or '**/*.pyc'; a leading ./ or / is ignored.
+    #[arg(long = "exclude", value_name = "GLOB", value_parser = crate::values::exclude)]
+    pub excludes: Vec<String>,
+
+    /// Name of the image in SBOMs (SPDX and CycloneDX image package, Syft source) instead of
+    /// the one derived from its reference or path.
+    #[arg(long, value_name = "NAME")]
+    pub source_name: Option<String>,
+
+    /// Version of the image in SBOMs instead of its tag or manifest digest.
+    #[arg(long, value_name = "VERSION")]
+    pub source_version: Option<String>,
+
     /// Print no warnings.
     #[arg(short, long)]
     pub quiet: bool,
 
     #[command(flatten)]
     pub registry: crate::registry_args::RegistryArgs,
+
+    #[command(flatten)]
+    pub layer_cache: crate::cache_args::LayerCacheArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ScopeArg {
     AllLayers,
     Squashed,
-}
-
-/// `scan` is the default subcommand: `sbomgen ./app.tar` means `sbomgen scan ./app.tar`.
-pub(crate) fn with_default_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
-    const TOP_LEVEL: &[&str] = &[
-        "scan",
-        "convert",
-        "generate-key-pair",
-        "attest",
-        "attach",
-        "verify",
-        "download",
-        "help",
-        "-h",
-        "--help",
-        "-V",
-        "--version",
-    ];
-    let mut args: Vec<OsString> = args.into_iter().collect();
-    let explicit = args
-        .get(1)
-        .and_then(|a| a.to_str())
-        .is_some_and(|a| TOP_LEVEL.contains(&a));
-    if args.len() > 1 && !explicit {
-        args.insert(1, OsString::from("scan"));
-    }
-    args
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn argv(args: &[&str]) -> Vec<String> {
-        with_default_subcommand(args.iter().map(OsString::from))
-            .into_iter()
-            .map(|a| a.into_string().unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn scan_is_inserted_when_missing() {
-        assert_eq!(
-            argv(&["sbomgen", "./a.tar"]),
-            ["sbomgen", "scan", "./a.tar"]
-        );
-        assert_eq!(
-            argv(&["sbomgen", "-o", "json", "x"]),
-            ["sbomgen", "scan", "-o", "json", "x"]
-        );
-        assert_eq!(argv(&["sbomgen", "scan", "x"]), ["sbomgen", "scan", "x"]);
-        assert_eq!(argv(&["sbomgen", "--help"]), ["sbomgen", "--help"]);
-        assert_eq!(argv(&["sbomgen"]), ["sbomgen"]);
-    }
 }

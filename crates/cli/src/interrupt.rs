@@ -28,7 +28,7 @@ pub(crate) fn track(path: PathBuf) {
     }
 }
 
-fn remove_staged() {
+pub(crate) fn remove_staged() {
     // A poisoned lock still holds the list; clean up regardless.
     let staged = match STAGED.lock() {
         Ok(staged) => staged,

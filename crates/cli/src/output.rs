@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
+use sbomgen_format::table::TableOptions;
 use sbomgen_format::{DocumentInfo, Format};
-use sbomgen_model::Sbom;
+use sbomgen_model::{RemovedPackageFiles, Sbom};
 
 /// One requested output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +137,25 @@ fn same_file_key(target: &Path) -> PathBuf {
 ///
 /// Document timestamps come from `SOURCE_DATE_EPOCH` when set, else from the image.
 pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
+    write_all_with(specs, sbom, &[])
+}
+
+/// [`write_all`], with what a scan knows beyond the document for the table: the hidden files
+/// each removed package owned. A table on stdout is fitted to its width ([`crate::terminal`]).
+pub(crate) fn write_all_with(
+    specs: &[OutputSpec],
+    sbom: &Sbom,
+    removed_files: &[RemovedPackageFiles],
+) -> Result<()> {
     check_distinct(specs)?;
+    let to_file = TableOptions {
+        width: None,
+        removed_files,
+    };
+    let to_stdout = TableOptions {
+        width: crate::terminal::stdout_width(),
+        removed_files,
+    };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
     let info = &info;
@@ -145,10 +164,10 @@ pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
     for spec in specs {
         match &spec.file {
             Some(path) => staged.push(stage(path, |out| {
-                sbomgen_format::write(spec.format, sbom, info, out)?;
+                write_format(spec.format, sbom, info, &to_file, out)?;
                 Ok(())
             })?),
-            None => stdout_parts.push(render(spec.format, sbom, info)?),
+            None => stdout_parts.push(render(spec.format, sbom, info, &to_stdout)?),
         }
     }
     for output in staged {
@@ -159,6 +178,10 @@ pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
         stdout.write_all(&part).context("cannot write to stdout")?;
     }
     stdout.flush().context("cannot write to stdout")?;
+    for spec in specs {
+        let to = spec.file.as_deref().unwrap_or(Path::new("-"));
+        tracing::info!(format = spec.format.name(), to = %to.display(), "document written");
+    }
     Ok(())
 }
 
@@ -166,21 +189,38 @@ pub(crate) fn write_all(specs: &[OutputSpec], sbom: &Sbom) -> Result<()> {
 pub(crate) fn render_document(format: Format, sbom: &Sbom) -> Result<Vec<u8>> {
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let info = DocumentInfo::resolve(sbom, epoch.as_deref().filter(|e| !e.is_empty()))?;
-    render(format, sbom, &info)
+    render(format, sbom, &info, &TableOptions::default())
 }
 
-fn render(format: Format, sbom: &Sbom, info: &DocumentInfo) -> Result<Vec<u8>> {
+fn render(
+    format: Format,
+    sbom: &Sbom,
+    info: &DocumentInfo,
+    table: &TableOptions<'_>,
+) -> Result<Vec<u8>> {
     let mut buffer = Vec::new();
-    sbomgen_format::write(format, sbom, info, &mut buffer)
+    write_format(format, sbom, info, table, &mut buffer)
         .with_context(|| format!("cannot produce {} output", format.name()))?;
     Ok(buffer)
 }
 
+/// One output: the table laid out as `table` says, every other format as the format crate
+/// writes it.
+fn write_format(
+    format: Format,
+    sbom: &Sbom,
+    info: &DocumentInfo,
+    table: &TableOptions<'_>,
+    out: &mut dyn Write,
+) -> Result<(), sbomgen_format::FormatError> {
+    match format {
+        Format::Table => sbomgen_format::table::write_with(sbom, table, out),
+        _ => sbomgen_format::write(format, sbom, info, out),
+    }
+}
+
 /// Decides how `path` is published and has `write` fill the staging place.
-fn stage<'a>(
-    path: &'a Path,
-    write: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<Staged<'a>> {
+fn stage(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<Staged<'_>> {
     let context = || format!("cannot write {}", path.display());
     match destination(path)? {
         Destination::Stream => {
@@ -273,7 +313,7 @@ pub(crate) fn stage_bytes(
 ) -> Result<tempfile::NamedTempFile> {
     let mut temp = temp_beside(path, mode)?;
     temp.write_all(bytes)
-        .and_then(|_| temp.as_file().sync_all())
+        .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(temp)
 }

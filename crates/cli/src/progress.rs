@@ -1,159 +1,249 @@
-//! Download progress on one stderr line, for people watching a terminal.
+//! Scan progress on stderr, for people watching a terminal: an overall bar of the layers' stored
+//! bytes, a bar per layer being read, then "cataloguing".
 //!
 //! Only made when stderr is a terminal and `-q` is not given, so logs and pipes never see
-//! control characters; stdout (where documents go) is never written. The line shows each layer
-//! being pulled with its bytes, then "cataloguing" once every layer has been read.
+//! control characters; stdout (where documents go) is never written. `indicatif` draws it,
+//! asking the terminal for its width (not `$COLUMNS`, which shells rarely export), so lines
+//! never wrap; everything drawn is cleared when the scan ends. The same display serves the
+//! scan's byte counts ([`ScanObserver`]) and the registry's pull events ([`Progress`]: the
+//! reference being pulled, blobs served from the cache).
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sbomgen_model::Digest;
 use sbomgen_registry::Progress;
+use sbomgen_scan::{LayerPlan, ScanObserver};
 
-/// Redraws at most this often, so progress costs nothing measurable.
-const REDRAW: Duration = Duration::from_millis(100);
-/// Layers shown by name at once; the rest are counted.
-const SHOWN: usize = 3;
+/// Layers shown with a bar of their own at once; the rest are counted in the overall line.
+const SHOWN: usize = 4;
+/// Redraws per second: smooth enough to read, cheap enough to cost nothing measurable.
+const REDRAW_HZ: u8 = 10;
 
-#[derive(Debug, Default)]
+/// The display currently drawn, so log lines can be printed above it (see
+/// [`crate::logging`]) instead of through it.
+static ACTIVE: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Runs `print` with the progress display (if any) lifted off the terminal.
+pub(crate) fn suspend<R>(print: impl FnOnce() -> R) -> R {
+    let active = ACTIVE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    match active {
+        Some(multi) => multi.suspend(print),
+        None => print(),
+    }
+}
+
+#[derive(Debug)]
 pub(crate) struct TerminalProgress {
+    multi: MultiProgress,
+    overall: ProgressBar,
     state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    reference: String,
-    layers: usize,
-    total_bytes: u64,
-    /// Short digest → (bytes read, size, finished).
-    blobs: BTreeMap<String, (u64, Option<u64>, bool)>,
+    /// What is being scanned, as the registry named it.
+    reference: Option<String>,
+    layers: Vec<Slot>,
+    /// Blobs the registry served from the local cache.
     cached: usize,
-    last_draw: Option<Instant>,
-    drawn: bool,
+    cataloguing: bool,
+}
+
+/// One layer of the plan and its bar while it is being read.
+#[derive(Debug)]
+struct Slot {
+    plan: LayerPlan,
+    read: u64,
+    done: bool,
+    bar: Option<ProgressBar>,
 }
 
 impl TerminalProgress {
+    /// A display on stderr. Call only when stderr is a terminal.
     pub(crate) fn new() -> Self {
-        Self::default()
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(REDRAW_HZ));
+        let overall = multi.add(ProgressBar::new_spinner());
+        overall.set_style(spinner_style());
+        overall.set_message("opening the image…");
+        overall.enable_steady_tick(Duration::from_millis(100));
+        *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = Some(multi.clone());
+        TerminalProgress {
+            multi,
+            overall,
+            state: Mutex::new(State::default()),
+        }
     }
 
-    /// Clears the line, before anything else is printed.
+    /// Clears the display, before anything else is printed.
     pub(crate) fn finish(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-            state.drawn = false;
+        let state = self.lock();
+        for bar in state.layers.iter().filter_map(|slot| slot.bar.as_ref()) {
+            bar.finish_and_clear();
         }
+        self.overall.finish_and_clear();
+        let _ = self.multi.clear();
+        *ACTIVE.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    fn update(&self, force: bool, change: impl FnOnce(&mut State)) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        change(&mut state);
-        let due = state.last_draw.is_none_or(|t| t.elapsed() >= REDRAW);
-        if force || due {
-            state.last_draw = Some(Instant::now());
-            state.drawn = true;
-            let line = fit(&state.line(), width());
-            let _ = write!(std::io::stderr(), "\r\x1b[2K{line}");
-        }
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
 
-impl State {
-    fn line(&self) -> String {
-        let done = self.blobs.values().filter(|b| b.2).count();
-        if self.layers > 0 && done >= self.layers {
-            return format!(
-                "{}: {} layers read, cataloguing…",
-                self.reference, self.layers
-            );
+    /// The overall line's message: layers done, and where they come from.
+    fn refresh(&self, state: &State) {
+        if state.cataloguing {
+            return;
         }
-        let read: u64 = self.blobs.values().map(|b| b.0).sum();
-        let mut line = format!(
-            "pulling {}: {done}/{} layers, {} / {}",
-            self.reference,
-            self.layers,
-            mib(read),
-            mib(self.total_bytes)
-        );
-        if self.cached > 0 {
-            line.push_str(&format!(" ({} from cache)", self.cached));
+        let done = state.layers.iter().filter(|s| s.done).count();
+        let mut message = format!("{done}/{} layers", state.layers.len());
+        if state.cached > 0 {
+            message.push_str(&format!(", {} from cache", state.cached));
         }
-        let active: Vec<_> = self.blobs.iter().filter(|(_, b)| !b.2).collect();
-        for (short, (read, size, _)) in active.iter().take(SHOWN) {
-            let size = size.map(mib).unwrap_or_else(|| "?".into());
-            line.push_str(&format!("  [{short} {}/{size}]", mib(*read)));
-        }
-        if active.len() > SHOWN {
-            line.push_str(&format!("  +{}", active.len() - SHOWN));
-        }
-        line
+        self.overall.set_message(message);
     }
 }
 
-/// The terminal's width from `COLUMNS` when the shell exports it, else the classic 80: a line
-/// that wraps could no longer be redrawn in place.
-fn width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|c: &usize| *c >= 20)
-        .unwrap_or(80)
-}
-
-/// `line` cut to fit in `width` columns (one left free for the cursor).
-fn fit(line: &str, width: usize) -> String {
-    let max = width.saturating_sub(1);
-    if line.chars().count() <= max {
-        return line.to_string();
+impl Drop for TerminalProgress {
+    fn drop(&mut self) {
+        self.finish();
     }
-    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {prefix}{wide_msg}").expect("valid template")
+}
+
+/// Bytes of the stored layers: the bar takes whatever width the counts leave.
+fn bytes_style() -> ProgressStyle {
+    ProgressStyle::with_template(
+        "{prefix}{msg} {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}",
+    )
+    .expect("valid template")
+    .progress_chars("=> ")
+}
+
+fn layer_style() -> ProgressStyle {
+    ProgressStyle::with_template("  {prefix} {wide_bar} {binary_bytes}/{binary_total_bytes}")
+        .expect("valid template")
+        .progress_chars("=> ")
+}
+
+fn directory_style() -> ProgressStyle {
+    ProgressStyle::with_template("  {spinner} {prefix} {wide_msg}").expect("valid template")
+}
+
+/// `layer 3 1a2b3c4d5e6f`: the layer's position and short digest.
+fn layer_name(plan: &LayerPlan) -> String {
+    match &plan.digest {
+        Some(digest) => format!("layer {} {}", plan.index, short(digest)),
+        None => format!("layer {}", plan.index),
+    }
 }
 
 fn short(digest: &Digest) -> String {
     digest.hex().chars().take(12).collect()
 }
 
+impl ScanObserver for TerminalProgress {
+    fn layers(&self, layers: &[LayerPlan]) {
+        let mut state = self.lock();
+        state.layers = layers
+            .iter()
+            .map(|plan| Slot {
+                plan: plan.clone(),
+                read: 0,
+                done: false,
+                bar: None,
+            })
+            .collect();
+        let total: u64 = layers.iter().filter_map(|l| l.size).sum();
+        let what = match &state.reference {
+            Some(reference) => format!("pulling {reference}: "),
+            None => "reading ".to_string(),
+        };
+        self.overall.disable_steady_tick();
+        self.refresh(&state);
+        self.overall.set_prefix(what);
+        self.overall.set_length(total);
+        self.overall.set_position(0);
+        self.overall.set_style(bytes_style());
+    }
+
+    fn layer_progress(&self, index: usize, read: u64) {
+        let mut state = self.lock();
+        let shown = state.layers.iter().filter(|s| s.bar.is_some()).count();
+        let Some(slot) = state.layers.iter_mut().find(|s| s.plan.index == index) else {
+            return;
+        };
+        self.overall.inc(read.saturating_sub(slot.read));
+        slot.read = read;
+        if slot.bar.is_none() && !slot.done && shown < SHOWN {
+            let bar = ProgressBar::new(slot.plan.size.unwrap_or(0));
+            bar.set_style(if slot.plan.directory {
+                directory_style()
+            } else {
+                layer_style()
+            });
+            bar.set_prefix(layer_name(&slot.plan));
+            slot.bar = Some(self.multi.add(bar));
+        }
+        if let Some(bar) = &slot.bar {
+            bar.set_position(read);
+        }
+    }
+
+    fn layer_done(&self, index: usize) {
+        let mut state = self.lock();
+        if let Some(slot) = state.layers.iter_mut().find(|s| s.plan.index == index) {
+            slot.done = true;
+            if let Some(size) = slot.plan.size {
+                self.overall.inc(size.saturating_sub(slot.read));
+                slot.read = size;
+            }
+            if let Some(bar) = slot.bar.take() {
+                bar.finish_and_clear();
+                self.multi.remove(&bar);
+            }
+        }
+        self.refresh(&state);
+    }
+
+    fn cataloguing(&self) {
+        let mut state = self.lock();
+        state.cataloguing = true;
+        // Message first: a redraw between the calls must not show the old line in the new style.
+        self.overall
+            .set_message(format!("{} layers read, cataloguing…", state.layers.len()));
+        self.overall.set_prefix("");
+        self.overall.set_style(spinner_style());
+        self.overall.enable_steady_tick(Duration::from_millis(100));
+    }
+}
+
 impl Progress for TerminalProgress {
     fn image(&self, reference: &str, blobs: usize, bytes: u64) {
-        self.update(true, |s| {
-            s.reference = reference.to_string();
-            s.layers = blobs;
-            s.total_bytes = bytes;
-        });
+        let mut state = self.lock();
+        state.reference = Some(reference.to_string());
+        if state.layers.is_empty() {
+            // `attest` scans without a scan observer: the pull alone is shown.
+            self.overall.set_message(format!(
+                "pulling {reference}: {blobs} layers, {:.1} MiB",
+                bytes as f64 / (1024.0 * 1024.0)
+            ));
+        }
     }
 
-    fn blob_started(&self, digest: &Digest, size: Option<u64>, cached: bool) {
-        self.update(false, |s| {
-            s.blobs.insert(short(digest), (0, size, false));
-            if cached {
-                s.cached += 1;
-            }
-        });
-    }
-
-    fn blob_progress(&self, digest: &Digest, read: u64) {
-        self.update(false, |s| {
-            if let Some(blob) = s.blobs.get_mut(&short(digest)) {
-                blob.0 = read;
-            }
-        });
-    }
-
-    fn blob_finished(&self, digest: &Digest) {
-        self.update(true, |s| {
-            if let Some(blob) = s.blobs.get_mut(&short(digest)) {
-                blob.2 = true;
-            }
-        });
+    fn blob_started(&self, _digest: &Digest, _size: Option<u64>, cached: bool) {
+        if cached {
+            let mut state = self.lock();
+            state.cached += 1;
+            self.refresh(&state);
+        }
     }
 }
 
@@ -161,30 +251,44 @@ impl Progress for TerminalProgress {
 mod tests {
     use super::*;
 
-    #[test]
-    fn line_shows_layers_then_cataloguing() {
-        let d: Digest = format!("sha256:{}", "ab".repeat(32)).parse().unwrap();
-        let mut s = State {
-            reference: "localhost:5000/app:1".into(),
-            layers: 2,
-            total_bytes: 3 << 20,
-            ..State::default()
-        };
-        s.blobs.insert(short(&d), (1 << 20, Some(2 << 20), false));
-        let line = s.line();
-        assert!(
-            line.starts_with("pulling localhost:5000/app:1: 0/2 layers"),
-            "{line}"
-        );
-        assert!(line.contains("[abababababab 1.0 MiB/2.0 MiB]"), "{line}");
-        s.blobs.insert("other".into(), (1, Some(1), true));
-        s.blobs.insert(short(&d), (2 << 20, Some(2 << 20), true));
-        assert!(s.line().contains("cataloguing"), "{}", s.line());
+    fn plan(index: usize, size: u64) -> LayerPlan {
+        LayerPlan {
+            index,
+            digest: Some(format!("sha256:{}", "ab".repeat(32)).parse().unwrap()),
+            size: Some(size),
+            directory: false,
+        }
+    }
+
+    /// Drawn nowhere (tests have no terminal), but the accounting is the same.
+    fn hidden() -> TerminalProgress {
+        let progress = TerminalProgress::new();
+        progress.multi.set_draw_target(ProgressDrawTarget::hidden());
+        progress
     }
 
     #[test]
-    fn long_lines_are_cut_to_the_terminal() {
-        assert_eq!(fit("abcdef", 80), "abcdef");
-        assert_eq!(fit("abcdefghij", 6), "abcd…");
+    fn overall_bytes_follow_the_layers() {
+        let progress = hidden();
+        progress.layers(&[plan(0, 100), plan(1, 50)]);
+        assert_eq!(progress.overall.length(), Some(150));
+        progress.layer_progress(0, 40);
+        progress.layer_progress(1, 10);
+        progress.layer_progress(0, 60);
+        assert_eq!(progress.overall.position(), 70);
+        assert!(progress.lock().layers[0].bar.is_some());
+        progress.layer_done(0);
+        assert_eq!(progress.overall.position(), 110);
+        assert!(progress.lock().layers[0].bar.is_none());
+        assert_eq!(progress.overall.message(), "1/2 layers");
+        progress.cataloguing();
+        assert!(progress.overall.message().contains("cataloguing"));
+        progress.finish();
+        assert!(ACTIVE.lock().unwrap().is_none());
+    }
+
+    #[test]
+    fn layer_names_are_short() {
+        assert_eq!(layer_name(&plan(3, 1)), "layer 3 abababababab");
     }
 }

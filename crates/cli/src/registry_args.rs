@@ -35,7 +35,7 @@ pub(crate) struct RegistryArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
 
-    /// Neither read nor write the blob cache.
+    /// Neither read nor write the blob cache, nor the layer cache (--no-layer-cache).
     #[arg(long)]
     pub no_cache: bool,
 }

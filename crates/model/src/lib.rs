@@ -6,6 +6,7 @@
 //! - [`Distro`]: the operating system release of the final filesystem.
 //! - [`PackageRecord`], [`FileFindings`]: what cataloguers report, before provenance.
 //! - [`Sbom`] and its parts: the native document that formats encode.
+//! - [`RemovedPackageFiles`]: the hidden files a removed package owned (a scan's side result).
 //!
 //! Neighbours: `sbomgen-layer` produces [`LayerFiles`], `sbomgen-overlay` merges them,
 //! `sbomgen-format` writes an [`Sbom`].
@@ -24,6 +25,7 @@ mod document;
 mod file;
 mod platform;
 mod record;
+mod removal;
 
 pub use digest::{Digest, DigestError};
 pub use distro::Distro;
@@ -34,3 +36,4 @@ pub use record::{
     install_root, pep503_name, Catalogued, DirectUrl, Ecosystem, FileFindings, PackageRecord,
     Support,
 };
+pub use removal::RemovedPackageFiles;

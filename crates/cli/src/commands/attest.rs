@@ -1,7 +1,8 @@
 //! `sbomgen attest`: scan an image by digest (or take an SBOM), sign it as an in-toto
 //! statement in a DSSE envelope, and attach it to that digest.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -13,7 +14,7 @@ use sbomgen_attest::statement::{
 use sbomgen_format::Format;
 use sbomgen_model::Platform;
 use sbomgen_registry::Progress;
-use sbomgen_scan::{ScanOptions, SourceSpec};
+use sbomgen_scan::{ScanObserver, ScanOptions, SourceSpec};
 
 use crate::args::{AttestArgs, ModeArg};
 use crate::commands::{image, keys};
@@ -26,8 +27,11 @@ enum PredicateSource {
     Scan(Format),
 }
 
-pub(crate) fn run(args: AttestArgs) -> Result<()> {
+pub(crate) fn run(args: &AttestArgs) -> Result<()> {
     // Everything that can fail locally fails before the registry is touched.
+    if args.predicate.as_deref() == Some(Path::new("-")) {
+        stdin_once(args.registry.password_stdin, "--predicate -")?;
+    }
     let key = keys::signing_key(&args.key)?;
     let source = match &args.predicate {
         Some(path) => {
@@ -51,21 +55,26 @@ pub(crate) fn run(args: AttestArgs) -> Result<()> {
     let (predicate_type, predicate) = match source {
         PredicateSource::Given(uri, value) => (uri, value),
         PredicateSource::Scan(format) => {
+            let spec = SourceSpec::Registry {
+                reference: subject.reference.clone(),
+            };
+            let layer_cache = args.layer_cache.open(&spec, args.registry.no_cache)?;
+            let blob_cache = registry.cache_dir.clone();
             let options = ScanOptions {
                 platform,
                 registry,
+                layer_cache: layer_cache.store.clone(),
+                observer: terminal.clone().map(|p| p as Arc<dyn ScanObserver>),
                 ..ScanOptions::default()
-            };
-            let spec = SourceSpec::Registry {
-                reference: subject.reference.clone(),
             };
             let scanned = sbomgen_scan::scan_spec(&spec, &options);
             if let Some(progress) = &terminal {
                 progress.finish();
             }
             let scanned = scanned.with_context(|| format!("cannot scan {}", subject.pinned()))?;
+            layer_cache.enforce_size(blob_cache.as_deref());
             if !args.quiet {
-                for warning in &scanned.warnings {
+                for warning in layer_cache.warnings.iter().chain(&scanned.warnings) {
                     eprintln!("warning: {warning}");
                 }
             }
@@ -124,28 +133,46 @@ fn sbom_format(name: &str) -> Result<Format> {
 /// The predicate type and predicate for `--predicate FILE [--type T]`. Without `--type` the
 /// document says what it is. `spdx` embeds the file as a JSON string, as cosign does (so a
 /// tag-value document can be attested); every other type needs a JSON document.
-fn read_predicate(
-    path: &std::path::Path,
-    kind: Option<&str>,
-) -> Result<(String, serde_json::Value)> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn read_predicate(path: &Path, kind: Option<&str>) -> Result<(String, serde_json::Value)> {
+    let (bytes, name) = read_document(path)?;
     if kind == Some("spdx") {
-        let text = String::from_utf8(bytes)
-            .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+        let text = String::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8 text"))?;
         return Ok((PREDICATE_SPDX.to_string(), serde_json::Value::String(text)));
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a JSON document", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).with_context(|| format!("{name} is not a JSON document"))?;
     let uri = match kind {
         Some(kind) => predicate_type_uri(kind).context("invalid --type")?,
         None => detect(&value).with_context(|| {
-            format!(
-                "{} is neither SPDX nor CycloneDX JSON; say what it is with --type",
-                path.display()
-            )
+            format!("{name} is neither SPDX nor CycloneDX JSON; say what it is with --type")
         })?,
     };
     Ok((uri, value))
+}
+
+/// The bytes of a document named on the command line, `-` being standard input (as cosign's
+/// `--predicate -`), and the name to quote in messages.
+pub(crate) fn read_document(path: &Path) -> Result<(Vec<u8>, String)> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        return Ok((bytes, "standard input".to_string()));
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((bytes, path.display().to_string()))
+}
+
+/// Standard input can be read once: for a document or for `--password-stdin`, not both.
+pub(crate) fn stdin_once(password_stdin: bool, flag: &str) -> Result<()> {
+    if password_stdin {
+        return Err(crate::exit::Coded::error(
+            crate::exit::Reason::Usage,
+            format!("{flag} and --password-stdin both read standard input; give one a file"),
+        ));
+    }
+    Ok(())
 }
 
 /// SPDX or CycloneDX, from the document's own markers.

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use crate::args::ConvertArgs;
 use crate::output;
 
-pub(crate) fn run(args: ConvertArgs) -> Result<()> {
+pub(crate) fn run(args: &ConvertArgs) -> Result<()> {
     output::check_distinct(&args.outputs)?;
     let (bytes, what) = if args.input == "-" {
         let mut bytes = Vec::new();

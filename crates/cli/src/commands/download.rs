@@ -20,7 +20,7 @@ struct Document {
     bytes: Vec<u8>,
 }
 
-pub(crate) fn sbom(args: DownloadSbomArgs) -> Result<()> {
+pub(crate) fn sbom(args: &DownloadSbomArgs) -> Result<()> {
     let key = args.key.as_deref().map(keys::public_key).transpose()?;
     let wanted = match args.sbom_type.as_deref() {
         None => None,

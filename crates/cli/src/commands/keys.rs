@@ -14,7 +14,7 @@ use crate::output;
 /// that already set it work unchanged; an empty value is a valid (empty) password.
 const PASSWORD_VARS: [&str; 2] = ["SBOMGEN_PASSWORD", "COSIGN_PASSWORD"];
 
-pub(crate) fn generate(args: GenerateKeyPairArgs) -> Result<()> {
+pub(crate) fn generate(args: &GenerateKeyPairArgs) -> Result<()> {
     let private = PathBuf::from(format!("{}.key", args.output_key_prefix));
     let public = PathBuf::from(format!("{}.pub", args.output_key_prefix));
     if !args.force {

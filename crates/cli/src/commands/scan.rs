@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use sbomgen_model::Platform;
 use sbomgen_registry::{ClientOptions as RegistryOptions, Progress};
-use sbomgen_scan::{ScanOptions, Scope, SourceSpec};
+use sbomgen_scan::{ScanObserver, ScanOptions, Scope, SourceSpec};
 
 use crate::args::{ScanArgs, ScopeArg};
 use crate::output;
@@ -28,20 +28,30 @@ pub(crate) fn run(args: ScanArgs) -> Result<()> {
             .collect()
     });
     let context = || format!("cannot scan {}", args.source);
-    let spec = SourceSpec::parse(&args.source).with_context(context)?;
+    let spooled = crate::stdin_source::names_stdin(&args.source)
+        .then(|| crate::stdin_source::spool(&args.source, std::io::stdin().lock()))
+        .transpose()
+        .with_context(context)?;
+    let opened = spooled.as_ref().map_or(args.source.as_str(), |s| &s.source);
+    let spec = SourceSpec::parse(opened).with_context(context)?;
     // Registry settings are read only for registry sources: a half-set credential variable or
     // an unreadable password must not fail a local scan.
-    let mut progress = None;
-    let registry = if matches!(spec, SourceSpec::Registry { .. }) {
-        let terminal = (!args.quiet && std::io::stderr().is_terminal())
-            .then(|| Arc::new(TerminalProgress::new()));
-        progress.clone_from(&terminal);
-        args.registry
-            .options(terminal.map(|p| p as Arc<dyn Progress>))
-            .with_context(context)?
+    let mut registry = if matches!(spec, SourceSpec::Registry { .. }) {
+        args.registry.options(None).with_context(context)?
     } else {
         RegistryOptions::default()
     };
+    // Made after the registry options, which may prompt for a password.
+    let progress =
+        (!args.quiet && std::io::stderr().is_terminal()).then(|| Arc::new(TerminalProgress::new()));
+    if let Some(progress) = &progress {
+        registry.progress = Some(progress.clone() as Arc<dyn Progress>);
+    }
+    let layer_cache = args
+        .layer_cache
+        .open(&spec, args.registry.no_cache)
+        .with_context(context)?;
+    let blob_cache = registry.cache_dir.clone();
     let mut limits = sbomgen_scan::Limits::default();
     for assignment in &args.limits {
         limits.set(assignment).map_err(anyhow::Error::msg)?;
@@ -61,16 +71,28 @@ pub(crate) fn run(args: ScanArgs) -> Result<()> {
             (_, true) => Some(false),
             _ => None,
         },
+        observer: progress.clone().map(|p| p as Arc<dyn ScanObserver>),
+        layer_cache: layer_cache.store.clone(),
+        exclusions: sbomgen_scan::Exclusions::new(&args.excludes).map_err(anyhow::Error::msg)?,
     };
+    let deadline = crate::deadline::arm(args.timeout, &args.source);
     let scanned = sbomgen_scan::scan_spec(&spec, &options);
+    drop(deadline);
     if let Some(progress) = &progress {
         progress.finish();
     }
-    let scanned = scanned.with_context(context)?;
+    let mut scanned = scanned.with_context(context)?;
+    if spooled.is_some() {
+        // The temporary file's name would make every document differ.
+        scanned.sbom.source.path = Some("-".to_string());
+    }
+    scanned.sbom.source.name = args.source_name.clone();
+    scanned.sbom.source.version = args.source_version.clone();
+    layer_cache.enforce_size(blob_cache.as_deref());
     if !args.quiet {
-        for warning in &scanned.warnings {
+        for warning in layer_cache.warnings.iter().chain(&scanned.warnings) {
             eprintln!("warning: {warning}");
         }
     }
-    output::write_all(&args.outputs, &scanned.sbom)
+    output::write_all_with(&args.outputs, &scanned.sbom, &scanned.removed_files)
 }
