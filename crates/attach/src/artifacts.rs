@@ -74,7 +74,7 @@ fn referrer(
         layers: vec![Descriptor::of(media_type, content)],
         subject: Some(bare(subject)),
         annotations,
-        extra: Default::default(),
+        extra: serde_json::Map::new(),
     };
     Artifact {
         manifest,
@@ -91,7 +91,7 @@ fn bare(subject: &Descriptor) -> Descriptor {
         artifact_type: None,
         annotations: BTreeMap::new(),
         platform: None,
-        extra: Default::default(),
+        extra: serde_json::Map::new(),
     }
 }
 
@@ -132,7 +132,7 @@ pub fn append_att(
             layers: Vec::new(),
             subject: None,
             annotations: BTreeMap::new(),
-            extra: Default::default(),
+            extra: serde_json::Map::new(),
         },
     };
     let before = manifest.layers.len();

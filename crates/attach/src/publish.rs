@@ -120,9 +120,7 @@ fn append_att(
     )?;
     let Some(artifact) = artifact else {
         // Nothing changes, so the tag exists and its digest is the one just read.
-        let digest = existing
-            .map(|(_, digest)| digest)
-            .unwrap_or_else(|| subject.digest.clone());
+        let digest = existing.map_or_else(|| subject.digest.clone(), |(_, digest)| digest);
         return Ok(Attached {
             what: format!("tag {tag} (already held this attestation)"),
             digest,

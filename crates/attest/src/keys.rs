@@ -355,6 +355,7 @@ fn describe_algorithm(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) ->
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
     use std::sync::OnceLock;
 
     use p256::pkcs8::{EncodePrivateKey as _, LineEnding};
@@ -586,11 +587,11 @@ mod tests {
 
     #[test]
     fn public_key_der_and_hint() {
+        use p256::pkcs8::EncodePublicKey as _;
         let public = SigningKey::generate().public_key();
         let der = public.to_der();
         assert_eq!(der.len(), 91);
         // The hand-written SPKI equals the library's own encoding.
-        use p256::pkcs8::EncodePublicKey as _;
         assert_eq!(der, public.inner.to_public_key_der().unwrap().as_bytes());
         assert_eq!(PublicKey::from_der(&der).unwrap(), public);
         let hint = public.hint();
@@ -603,12 +604,10 @@ mod tests {
     #[test]
     fn debug_shows_no_secret() {
         let key = SigningKey::generate();
-        let secret_hex: String = key
-            .inner
-            .to_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let secret_hex = key.inner.to_bytes().iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
         let debug = format!("{key:?}");
         assert!(debug.starts_with("SigningKey { algorithm: EcdsaP256, public_key_hint: "));
         assert!(!debug.to_lowercase().contains(&secret_hex));

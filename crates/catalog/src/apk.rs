@@ -113,7 +113,7 @@ fn read_database(database: &str, text: &str, found: &mut Catalogued) {
 /// names of the packages of the same database that satisfy them, as apk's solver would, so
 /// `depends_on` names packages in every ecosystem. The raw entries stay in `metadata.depends`.
 fn resolve_dependencies(packages: &mut [PackageRecord]) {
-    let mut providers: std::collections::BTreeMap<String, String> = Default::default();
+    let mut providers = std::collections::BTreeMap::<String, String>::new();
     for package in packages.iter() {
         providers
             .entry(package.name.clone())

@@ -37,6 +37,7 @@ pub mod java;
 pub mod license;
 pub mod lockfile;
 pub mod npm;
+mod path;
 mod purl;
 #[cfg(test)]
 mod purl_table;

@@ -125,7 +125,7 @@ fn one_purl_per_ecosystem_as_syft_writes_it() {
     for (name, path, bytes, expected) in cases {
         let mut got = purls(name, path, bytes);
         got.sort();
-        let mut want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        let mut want: Vec<String> = expected.iter().map(ToString::to_string).collect();
         want.sort();
         assert_eq!(got, want, "{name} on {path}");
     }

@@ -163,8 +163,8 @@ fn data() -> PathBuf {
 /// The bytes of a snippet file: after Syft's `### byte snippet to follow ###` line when it
 /// has that header, else the whole file.
 fn snippet(file: &Path) -> Vec<u8> {
-    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     const MARK: &[u8] = b"### byte snippet to follow ###\n";
+    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     match bytes.windows(MARK.len()).position(|w| w == MARK) {
         Some(at) => bytes[at + MARK.len()..].to_vec(),
         None => bytes,
@@ -272,7 +272,7 @@ fn classify_binaries_of_an_extracted_tree() {
         let Ok(mut content) = std::fs::File::open(&file) else {
             continue;
         };
-        let size = content.metadata().map(|m| m.len()).unwrap_or(0);
+        let size = content.metadata().map_or(0, |m| m.len());
         let started = std::time::Instant::now();
         let findings = BinaryClassifierCataloguer.parse_content(&relative, &mut content, size);
         for record in &findings.packages {

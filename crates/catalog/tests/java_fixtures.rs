@@ -209,7 +209,7 @@ fn java_corpus_archives_truncated_or_mutated_never_panic() {
                     copy.len().min(4096)
                 };
                 let at = copy.len() - 1 - (state >> 33) as usize % span;
-                copy[at] = (state >> 24) as u8;
+                copy[at] = (state >> 24).to_le_bytes()[0];
             }
             catalog("a.jar", &copy);
         }
@@ -313,7 +313,7 @@ fn java_archives_built_by_the_jdk() {
     assert_eq!(
         plain.packages[0].metadata["manifest"]["Created-By"]
             .as_str()
-            .map(|c| c.contains("(")),
+            .map(|c| c.contains('(')),
         Some(true)
     );
 

@@ -284,7 +284,7 @@ mod python {
                 match found.packages.as_slice() {
                     // Cut inside the version line: a prefix of it, never anything else.
                     [record] => {
-                        assert!(record.name == name && version.starts_with(&record.version))
+                        assert!(record.name == name && version.starts_with(&record.version));
                     }
                     [] => assert_eq!(
                         found.warnings.last().map(String::as_str),
@@ -306,7 +306,7 @@ mod python {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                (seed >> 24) as u8
+                (seed >> 24).to_le_bytes()[0]
             })
             .collect();
         for path in [
@@ -390,7 +390,7 @@ mod python {
                     assert!(found.warnings.is_empty());
                 }
                 (None, None) => {
-                    assert!(found.warnings[0].starts_with(path), "{:?}", found.warnings)
+                    assert!(found.warnings[0].starts_with(path), "{:?}", found.warnings);
                 }
                 other => panic!("{bytes:?}: {other:?}"),
             }

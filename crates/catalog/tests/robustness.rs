@@ -23,12 +23,12 @@ fn attempts(tree: &Tree) -> usize {
 struct Lcg(u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    fn next(&mut self) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        self.0 >> 33
+        (self.0 >> 33) as usize // 31 bits
     }
 }
 
@@ -78,8 +78,8 @@ fn mangle(cataloguer: &dyn Cataloguer, name: &str, tree: &Tree) {
         }
         let mut copy = bytes.clone();
         for _ in 0..attempts {
-            let at = rng.next() as usize % len;
-            let value = NASTY[rng.next() as usize % NASTY.len()];
+            let at = rng.next() % len;
+            let value = NASTY[rng.next() % NASTY.len()];
             copy[at] = value;
             check(cataloguer, tree, path, &copy);
             // Half the time keep the damage, so mutations accumulate.

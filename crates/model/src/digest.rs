@@ -1,6 +1,6 @@
 //! Content digests in the OCI `algorithm:encoded` form.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -26,10 +26,21 @@ pub struct Digest(String);
 impl Digest {
     /// Builds a sha256 digest from raw hash bytes.
     pub fn sha256_from_bytes(bytes: &[u8; 32]) -> Self {
-        let mut s = String::with_capacity(71);
-        s.push_str("sha256:");
+        Self::from_hash("sha256", bytes)
+    }
+
+    /// Builds a sha512 digest from raw hash bytes.
+    pub fn sha512_from_bytes(bytes: &[u8; 64]) -> Self {
+        Self::from_hash("sha512", bytes)
+    }
+
+    /// A registered algorithm and a hash of its length are well formed by construction.
+    fn from_hash(algorithm: &str, bytes: &[u8]) -> Self {
+        let mut s = String::with_capacity(algorithm.len() + 1 + 2 * bytes.len());
+        s.push_str(algorithm);
+        s.push(':');
         for b in bytes {
-            s.push_str(&format!("{b:02x}"));
+            let _ = write!(s, "{b:02x}"); // a String never fails to grow
         }
         Digest(s)
     }
@@ -140,6 +151,9 @@ mod tests {
     fn from_bytes_round_trips() {
         let d = Digest::sha256_from_bytes(&[0xab; 32]);
         assert_eq!(d.hex(), "ab".repeat(32));
+        assert_eq!(d.as_str().parse::<Digest>().unwrap(), d);
+        let d = Digest::sha512_from_bytes(&[0x0f; 64]);
+        assert_eq!(d.as_str(), format!("sha512:{}", "0f".repeat(64)));
         assert_eq!(d.as_str().parse::<Digest>().unwrap(), d);
     }
 }

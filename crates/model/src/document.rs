@@ -69,6 +69,14 @@ pub struct SourceInfo {
     /// from it, so that the same image gives the same document).
     #[serde(default)]
     pub created: Option<String>,
+    /// What the user calls the image (`--source-name`), in place of the name derived from its
+    /// reference or path. Absent unless given, so documents stay as they were without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The image's version as the user states it (`--source-version`), in place of its tag or
+    /// manifest digest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// One layer, 0-based in manifest order, with what it changed in the filesystem.

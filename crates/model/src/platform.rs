@@ -8,7 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Why a `--platform` string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "platform {0:?} is not of the form os/arch[/variant] (for example linux/amd64 or linux/arm/v7)"
+    "platform {0:?} is not of the form os/arch[/variant] (for example linux/amd64 or linux/arm/v7) \
+     or a known architecture or os alone (arm64, amd64, linux)"
 )]
 pub struct PlatformError(pub String);
 
@@ -66,6 +67,7 @@ impl FromStr for Platform {
         let parts: Vec<&str> = s.split('/').collect();
         let ok = |p: &&str| !p.is_empty() && !p.contains(char::is_whitespace);
         match parts.as_slice() {
+            [word] => shorthand(word).ok_or_else(|| PlatformError(s.to_string())),
             [os, arch] if ok(os) && ok(arch) => Ok(Platform::new(os, arch, None)),
             [os, arch, variant] if ok(os) && ok(arch) && ok(variant) => {
                 Ok(Platform::new(os, arch, Some(variant)))
@@ -73,6 +75,31 @@ impl FromStr for Platform {
             _ => Err(PlatformError(s.to_string())),
         }
     }
+}
+
+/// One word, as `docker --platform` reads it (containerd's `platforms.Parse`): a known
+/// architecture (or one of its aliases) means that architecture on linux; a known os means that
+/// os on amd64, the architecture a scan assumes when none is asked for (Docker takes the host's,
+/// which would make the result depend on the machine).
+fn shorthand(word: &str) -> Option<Platform> {
+    const OSES: [&str; 7] = [
+        "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris",
+    ];
+    let lower = word.to_ascii_lowercase();
+    if OSES.contains(&lower.as_str()) {
+        return Some(Platform::new(&lower, "amd64", None));
+    }
+    let (arch, variant) = match lower.as_str() {
+        "x86_64" | "x86-64" | "amd64" => ("amd64", None),
+        "aarch64" | "arm64" => ("arm64", None),
+        "armhf" => ("arm", Some("v7")),
+        "armel" => ("arm", Some("v6")),
+        "i386" | "386" => ("386", None),
+        known @ ("arm" | "ppc64le" | "s390x" | "riscv64" | "mips64le" | "loong64" | "ppc64"
+        | "mips" | "mipsle" | "mips64") => (known, None),
+        _ => return None,
+    };
+    Some(Platform::new("linux", arch, variant))
 }
 
 impl fmt::Display for Platform {
@@ -94,8 +121,33 @@ mod tests {
         for s in ["linux/amd64", "linux/arm/v7", "windows/amd64"] {
             assert_eq!(s.parse::<Platform>().unwrap().to_string(), s);
         }
-        for bad in ["", "linux", "linux/", "/amd64", "a/b/c/d", "linux/amd 64"] {
+        for bad in ["", "x", "linux/", "/amd64", "a/b/c/d", "linux/amd 64"] {
             assert!(bad.parse::<Platform>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shorthands_read_as_docker_does() {
+        for (word, full) in [
+            ("arm64", "linux/arm64"),
+            ("aarch64", "linux/arm64"),
+            ("amd64", "linux/amd64"),
+            ("x86_64", "linux/amd64"),
+            ("arm", "linux/arm"),
+            ("armhf", "linux/arm/v7"),
+            ("s390x", "linux/s390x"),
+            ("linux", "linux/amd64"),
+            ("Windows", "windows/amd64"),
+        ] {
+            assert_eq!(
+                word.parse::<Platform>().unwrap().to_string(),
+                full,
+                "{word}"
+            );
+        }
+        for bad in ["x", "arm65", "linux64"] {
+            let err = bad.parse::<Platform>().unwrap_err().to_string();
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
         }
     }
 

@@ -173,6 +173,7 @@ pub struct Catalogued {
 impl Catalogued {
     /// Puts the records in the deterministic order every cataloguer returns: name, version,
     /// arch, database.
+    #[must_use]
     pub fn sorted(mut self) -> Self {
         self.packages.sort_by(|a, b| {
             (&a.name, &a.version, &a.arch, &a.database).cmp(&(

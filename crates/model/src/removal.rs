@@ -5,8 +5,9 @@
 //! documentation and locale files per package). Matching them to the package lets a reader
 //! fold them into one line and see the few hidden files nobody's package explains.
 
-/// A package a later layer removed (or replaced), with the hidden files it owned.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A package a later layer removed (or replaced), with the hidden files it owned. Serialised
+/// only inside sbomgen (image results in the scan cache), never in a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RemovedPackageFiles {
     pub name: String,
     /// As the document's package lists it (rpm epoch included).

@@ -50,11 +50,10 @@ impl Overlay {
                         pending.push_front(part);
                     }
                 }
-                Some(_) => {}
                 // Tar streams may omit parent directory entries; only the last component
                 // must exist.
                 None if pending.is_empty() => return None,
-                None => {}
+                Some(_) | None => {}
             }
         }
         let resolved = resolved.join("/");

@@ -179,7 +179,7 @@ impl Authorizer {
 
     /// The value to send, if the registry has asked for one before.
     pub(crate) fn current(&self) -> Option<HeaderValue> {
-        self.header.read().map(|h| h.clone()).unwrap_or(None)
+        self.header.read().map_or(None, |h| h.clone())
     }
 
     /// Where the credentials came from (or why there were none), once they were looked up.
@@ -317,9 +317,8 @@ impl Authorizer {
                 }
                 Credential::Anonymous => with_query(http, &url, service, scopes),
             };
-            let request = match request.build() {
-                Ok(r) => r,
-                Err(_) => return Err(token_error("cannot build the token request".into())),
+            let Ok(request) = request.build() else {
+                return Err(token_error("cannot build the token request".into()));
             };
             let outcome = http.execute(request).await;
             let response = match outcome {

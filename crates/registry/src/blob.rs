@@ -267,9 +267,9 @@ async fn stream(
             match current.chunk().await {
                 Ok(Some(mut chunk)) => {
                     if skip > 0 {
-                        let k = skip.min(chunk.len() as u64);
-                        chunk.advance(k as usize);
-                        skip -= k;
+                        let k = usize::try_from(skip).map_or(chunk.len(), |s| s.min(chunk.len()));
+                        chunk.advance(k);
+                        skip -= k as u64;
                         if chunk.is_empty() {
                             continue;
                         }

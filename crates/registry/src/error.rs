@@ -22,7 +22,7 @@ pub enum RegistryError {
         attempts: u32,
     },
 
-    #[error("registry {registry}: unauthorized (401) for {reference}: check credentials{}", note(.hint))]
+    #[error("registry {registry}: unauthorized (401) for {reference}: check credentials{}", note(.hint.as_deref()))]
     Unauthorized {
         registry: String,
         reference: String,
@@ -30,7 +30,7 @@ pub enum RegistryError {
         hint: Option<String>,
     },
 
-    #[error("registry {registry}: access denied (403) for {reference}{}", note(.hint))]
+    #[error("registry {registry}: access denied (403) for {reference}{}", note(.hint.as_deref()))]
     Denied {
         registry: String,
         reference: String,
@@ -45,7 +45,7 @@ pub enum RegistryError {
         what: String,
     },
 
-    #[error("registry {registry}: {status} for {what} of {reference}{}{}", note(.detail), attempts_note(*.attempts))]
+    #[error("registry {registry}: {status} for {what} of {reference}{}{}", note(.detail.as_deref()), attempts_note(*.attempts))]
     Status {
         registry: String,
         reference: String,
@@ -177,8 +177,8 @@ impl RegistryError {
     }
 }
 
-fn note(text: &Option<String>) -> String {
-    text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
+fn note(text: Option<&str>) -> String {
+    text.map(|t| format!(" ({t})")).unwrap_or_default()
 }
 
 fn attempts_note(attempts: u32) -> String {

@@ -34,12 +34,7 @@ impl Hasher {
     pub(crate) fn finish(self) -> Digest {
         match self {
             Hasher::Sha256(h) => Digest::sha256_from_bytes(&h.finalize().into()),
-            Hasher::Sha512(h) => {
-                let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-                format!("sha512:{hex}")
-                    .parse()
-                    .expect("128 lowercase hex digits are a valid sha512 digest")
-            }
+            Hasher::Sha512(h) => Digest::sha512_from_bytes(&h.finalize().into()),
         }
     }
 }

@@ -279,9 +279,8 @@ fn is_valid_component(component: &str) -> bool {
         }
         let sep = &bytes[i..];
         let sep_len = match sep[0] {
-            b'.' => 1,
             b'_' if sep.get(1) == Some(&b'_') => 2,
-            b'_' => 1,
+            b'.' | b'_' => 1,
             b'-' => sep.iter().take_while(|b| **b == b'-').count(),
             _ => return false,
         };
@@ -392,7 +391,7 @@ mod tests {
         let long_tag = "t".repeat(129);
         let long_name = format!("a/{}", "b".repeat(260));
         let cases: Vec<(String, IsReason)> = vec![
-            ("".into(), |e| matches!(e, E::Empty)),
+            (String::new(), |e| matches!(e, E::Empty)),
             (HEX.into(), |e| matches!(e, E::BareIdentifier(_))),
             ("Alpine".into(), |e| matches!(e, E::Uppercase(_))),
             ("user/App".into(), |e| matches!(e, E::Uppercase(_))),

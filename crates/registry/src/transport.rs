@@ -340,7 +340,10 @@ impl Transport {
             reference.repository.clone(),
             access,
         );
-        let mut map = self.authorizers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self
+            .authorizers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.entry(key)
             .or_insert_with(|| {
                 Arc::new(Authorizer::new(

@@ -67,8 +67,7 @@ pub(crate) fn header_blobs(bytes: &[u8]) -> Result<Vec<Vec<u8>>, RpmDbError> {
         if !matches!(page[25], HASH | HASH_UNSORTED) {
             continue;
         }
-        let page_no = n as u32;
-        let err = |reason: String| RpmDbError::bdb_page(page_no, reason);
+        let err = |reason: String| RpmDbError::bdb_page(n, reason);
         let items = usize::from(db.endian.u16(page, 20).unwrap_or(0));
         if items % 2 != 0 {
             return Err(err(format!("{items} items, expected key/value pairs")));
@@ -154,7 +153,7 @@ impl<'a> Db<'a> {
     fn page(&self, n: usize) -> Result<&'a [u8], RpmDbError> {
         if n >= self.pages {
             return Err(RpmDbError::bdb_page(
-                n as u32,
+                n,
                 format!("no such page, the last is {}", self.pages - 1),
             ));
         }
@@ -217,14 +216,16 @@ mod tests {
     /// Meta page, one hash page with a (record number, off-page value) pair, and overflow
     /// pages holding `blob` in chunks of `chunk` bytes, written in the given byte order.
     fn database(big_endian: bool, blob: &[u8], chunk: usize) -> Vec<u8> {
-        let u32b = |n: u32| {
+        let u32b = |n: usize| {
+            let n = u32::try_from(n).expect("test databases are small");
             if big_endian {
                 n.to_be_bytes()
             } else {
                 n.to_le_bytes()
             }
         };
-        let u16b = |n: u16| {
+        let u16b = |n: usize| {
+            let n = u16::try_from(n).expect("test pages are small");
             if big_endian {
                 n.to_be_bytes()
             } else {
@@ -235,9 +236,9 @@ mod tests {
         let mut db = vec![0u8; PAGE * (2 + chunks.len())];
         db[12..16].copy_from_slice(&u32b(0x0006_1561));
         db[16..20].copy_from_slice(&u32b(9));
-        db[20..24].copy_from_slice(&u32b(PAGE as u32));
+        db[20..24].copy_from_slice(&u32b(PAGE));
         db[25] = HASH_META;
-        db[32..36].copy_from_slice(&u32b(1 + chunks.len() as u32));
+        db[32..36].copy_from_slice(&u32b(1 + chunks.len()));
 
         let hash = &mut db[PAGE..2 * PAGE];
         hash[20..22].copy_from_slice(&u16b(2));
@@ -248,18 +249,14 @@ mod tests {
         hash[501..505].copy_from_slice(&u32b(1));
         hash[480] = H_OFFPAGE;
         hash[484..488].copy_from_slice(&u32b(2));
-        hash[488..492].copy_from_slice(&u32b(blob.len() as u32));
+        hash[488..492].copy_from_slice(&u32b(blob.len()));
 
         for (i, data) in chunks.iter().enumerate() {
             let n = 2 + i;
             let page = &mut db[n * PAGE..(n + 1) * PAGE];
-            let next = if i + 1 < chunks.len() {
-                n as u32 + 1
-            } else {
-                0
-            };
+            let next = if i + 1 < chunks.len() { n + 1 } else { 0 };
             page[16..20].copy_from_slice(&u32b(next));
-            page[22..24].copy_from_slice(&u16b(data.len() as u16));
+            page[22..24].copy_from_slice(&u16b(data.len()));
             page[25] = OVERFLOW;
             page[PAGE_HEADER..PAGE_HEADER + data.len()].copy_from_slice(data);
         }
@@ -268,7 +265,7 @@ mod tests {
 
     #[test]
     fn reads_both_byte_orders() {
-        let blob: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let blob: Vec<u8> = (0..1000u32).map(|i| (i * 7).to_le_bytes()[0]).collect();
         for big_endian in [false, true] {
             let db = database(big_endian, &blob, 400);
             assert_eq!(crate::detect(&db), Some(crate::DbFormat::BerkeleyDb));

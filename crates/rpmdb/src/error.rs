@@ -18,7 +18,7 @@ pub enum RpmDbError {
     #[error("berkeley db: {reason}")]
     Bdb { reason: String },
     #[error("berkeley db page {page}: {reason}")]
-    BdbPage { page: u32, reason: String },
+    BdbPage { page: usize, reason: String },
     #[error("ndb: {reason}")]
     Ndb { reason: String },
     #[error("ndb slot {slot} (package index {pkg_idx}): {reason}")]
@@ -65,7 +65,7 @@ impl RpmDbError {
         }
     }
 
-    pub(crate) fn bdb_page(page: u32, reason: impl Into<String>) -> Self {
+    pub(crate) fn bdb_page(page: usize, reason: impl Into<String>) -> Self {
         RpmDbError::BdbPage {
             page,
             reason: reason.into(),

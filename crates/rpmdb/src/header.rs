@@ -250,20 +250,25 @@ pub(crate) mod build {
     /// One entry: tag, type, element count, data bytes (already encoded, big-endian).
     pub(crate) type Spec = (u32, u32, u32, Vec<u8>);
 
+    /// A count or offset of a hand-built header: small, so a failure is a broken test.
+    fn n32(n: usize) -> u32 {
+        u32::try_from(n).expect("test headers stay far below 4 GiB")
+    }
+
     pub(crate) fn string(tag: u32, s: &str) -> Spec {
         (tag, ty::STRING, 1, [s.as_bytes(), b"\0"].concat())
     }
 
     pub(crate) fn strings(tag: u32, v: &[&str]) -> Spec {
         let data = v.iter().flat_map(|s| s.bytes().chain([0])).collect();
-        (tag, ty::STRING_ARRAY, v.len() as u32, data)
+        (tag, ty::STRING_ARRAY, n32(v.len()), data)
     }
 
     pub(crate) fn int32s(tag: u32, v: &[u32]) -> Spec {
         (
             tag,
             ty::INT32,
-            v.len() as u32,
+            n32(v.len()),
             v.iter().flat_map(|n| n.to_be_bytes()).collect(),
         )
     }
@@ -272,7 +277,7 @@ pub(crate) mod build {
         (
             tag,
             ty::INT16,
-            v.len() as u32,
+            n32(v.len()),
             v.iter().flat_map(|n| n.to_be_bytes()).collect(),
         )
     }
@@ -292,19 +297,20 @@ pub(crate) mod build {
             while data.len() % align != 0 {
                 data.push(0);
             }
-            index.push([*tag, *t, data.len() as u32, *count]);
+            index.push([*tag, *t, n32(data.len()), *count]);
             data.extend_from_slice(bytes);
         }
         // Region trailer: tag 63, BIN, offset -(entries * 16), count 16.
-        let trailer_at = data.len() as u32;
-        let ril = (index.len() + 1) as i32;
-        for n in [63u32, ty::BIN, (-(ril * 16)) as u32, 16] {
+        let trailer_at = n32(data.len());
+        let ril = n32(index.len() + 1);
+        // The offset is negative: its two's complement bits, as rpm stores them.
+        for n in [63u32, ty::BIN, (ril * 16).wrapping_neg(), 16] {
             data.extend_from_slice(&n.to_be_bytes());
         }
         index.insert(0, [63, ty::BIN, trailer_at, 16]);
         let mut out = Vec::new();
-        out.extend_from_slice(&(index.len() as u32).to_be_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        out.extend_from_slice(&n32(index.len()).to_be_bytes());
+        out.extend_from_slice(&n32(data.len()).to_be_bytes());
         for e in &index {
             for n in e {
                 out.extend_from_slice(&n.to_be_bytes());

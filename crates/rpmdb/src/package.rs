@@ -139,7 +139,13 @@ pub fn parse_header(blob: &[u8]) -> Result<RpmPackage, RpmDbError> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut out, b| {
+            let _ = write!(out, "{b:02x}"); // a String never fails to grow
+            out
+        })
 }
 
 /// Paths from the compressed form (`DIRNAMES[DIRINDEXES[i]] + BASENAMES[i]`, rpm ≥ 4) or from

@@ -97,7 +97,8 @@ impl<W: Write> Encoder<W> {
             // Skippable frame: magic 0x184D2A5? (LE), 4-byte LE payload length, payload.
             let payload = format!("sbomgen-testkit skippable {}", self.closed);
             w.write_all(&(0x184D_2A50 + self.closed % 16).to_le_bytes())?;
-            w.write_all(&(payload.len() as u32).to_le_bytes())?;
+            let len = u32::try_from(payload.len()).expect("a short payload");
+            w.write_all(&len.to_le_bytes())?;
             w.write_all(payload.as_bytes())?;
         }
         self.closed += 1;

@@ -41,7 +41,7 @@ impl Walker {
         };
         let mut children: Vec<_> = read.filter_map(Result::ok).collect();
         // read_dir order depends on the file system; sort for reproducible tars.
-        children.sort_by_key(|c| c.file_name());
+        children.sort_by_key(std::fs::DirEntry::file_name);
         for child in children {
             if self.added >= self.max_bytes {
                 return false;

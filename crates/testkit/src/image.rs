@@ -83,7 +83,7 @@ fn manifest_json(config: &(Digest, u64), layers: &[LayerBlob]) -> Vec<u8> {
 }
 
 /// An image index listing `manifests` (descriptors).
-pub(crate) fn index_json(manifests: Vec<Value>) -> Vec<u8> {
+pub(crate) fn index_json(manifests: &[Value]) -> Vec<u8> {
     to_bytes(&json!({"schemaVersion": 2, "mediaType": INDEX, "manifests": manifests}))
 }
 

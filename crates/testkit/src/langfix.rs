@@ -355,8 +355,10 @@ fn cache_key(name: &str, recipe_sources: &[&str]) -> String {
         hasher.update(source.as_bytes());
     }
     let hash = hasher.finalize();
-    let hex: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{name}-{hex}")
+    // The first 6 bytes as 12 hex digits.
+    let mut head = [0u8; 8];
+    head[2..].copy_from_slice(&hash[..6]);
+    format!("{name}-{:012x}", u64::from_be_bytes(head))
 }
 
 /// Why a fixture could not be built.

@@ -41,6 +41,7 @@ mod image;
 pub mod langfix;
 mod oci;
 pub mod python;
+pub mod redis;
 pub mod registry;
 pub mod schema;
 mod spec;

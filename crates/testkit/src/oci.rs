@@ -58,11 +58,11 @@ pub fn write_oci_dir(dir: &Path, tag: &str, images: &[ImageSpec]) -> io::Result<
     let (mut top, index_digest) = if manifests.len() == 1 {
         (manifests.remove(0), None)
     } else {
-        let (digest, size) = blobs.put_bytes(&index_json(manifests))?;
+        let (digest, size) = blobs.put_bytes(&index_json(&manifests))?;
         (descriptor(INDEX, &digest, size), Some(digest))
     };
     top["annotations"] = json!({ REF_NAME: tag });
-    fs::write(dir.join("index.json"), index_json(vec![top]))?;
+    fs::write(dir.join("index.json"), index_json(&[top]))?;
     fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)?;
     Ok(BuiltLayout {
         index_digest,

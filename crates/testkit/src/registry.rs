@@ -34,7 +34,7 @@ use base64::Engine as _;
 use sbomgen_model::Digest;
 use tempfile::TempDir;
 
-mod certs;
+pub(crate) mod certs;
 mod http;
 mod proxy;
 #[cfg(test)]
@@ -91,12 +91,14 @@ pub struct RegistryOptions {
 
 impl RegistryOptions {
     /// Requires `username` / `password` for every request.
+    #[must_use]
     pub fn basic_auth(mut self, username: &str, password: &str) -> Self {
         self.basic_auth = Some((username.to_string(), password.to_string()));
         self
     }
 
     /// Serves HTTPS.
+    #[must_use]
     pub fn tls(mut self) -> Self {
         self.tls = true;
         self
@@ -532,7 +534,7 @@ pub(crate) fn command_output(command: &mut Command) -> io::Result<Output> {
     }
 }
 
-fn find_program(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_program(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
@@ -549,5 +551,5 @@ fn yaml_string(path: &Path) -> String {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -152,7 +152,7 @@ mod tests {
         let good = br#"<?xml version="1.0" encoding="UTF-8"?><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>"#;
         match validate_cyclonedx_xml(good) {
             Ok(false) => {
-                eprintln!("skipped: xmllint is not installed (apt-get install libxml2-utils)")
+                eprintln!("skipped: xmllint is not installed (apt-get install libxml2-utils)");
             }
             Ok(true) => assert!(validate_cyclonedx_xml(bad).is_err()),
             Err(e) => panic!("valid minimal BOM rejected: {e}"),

@@ -130,12 +130,14 @@ impl LayerSpec {
     }
 
     /// Appends an entry.
+    #[must_use]
     pub fn entry(mut self, e: Entry) -> Self {
         self.entries.push(e);
         self
     }
 
     /// Sets the config history `created_by` for this layer (default `layer N`).
+    #[must_use]
     pub fn created_by(mut self, s: &str) -> Self {
         self.created_by = Some(s.to_string());
         self
@@ -181,12 +183,14 @@ impl ImageSpec {
     }
 
     /// Appends a layer.
+    #[must_use]
     pub fn layer(mut self, l: LayerSpec) -> Self {
         self.layers.push(l);
         self
     }
 
     /// Adds an empty-layer history entry before layer `before_layer`.
+    #[must_use]
     pub fn empty_history(mut self, before_layer: usize, created_by: &str) -> Self {
         self.empty_history
             .push((before_layer, created_by.to_string()));

@@ -145,7 +145,7 @@ mod tests {
             let mut e = e.unwrap();
             let kind = e.header().entry_type();
             let path = e.path_bytes().into_owned();
-            let link = e.link_name_bytes().map(|l| l.into_owned());
+            let link = e.link_name_bytes().map(std::borrow::Cow::into_owned);
             let mut data = Vec::new();
             e.read_to_end(&mut data).unwrap();
             rows.push((kind, path, link, data));
@@ -159,6 +159,7 @@ mod tests {
 
     #[test]
     fn entries_are_written_in_order_with_their_kinds() {
+        use EntryType::*;
         let layer = LayerSpec::new(Compression::None)
             .entry(Entry::dir("etc"))
             .entry(Entry::file("/etc/os-release", "ID=alpine\n"))
@@ -167,7 +168,6 @@ mod tests {
             .entry(Entry::whiteout("usr/share/doc"))
             .entry(Entry::whiteout("top"))
             .entry(Entry::opaque("var/cache/"));
-        use EntryType::*;
         assert_eq!(
             read_back(&layer_tar(&layer)),
             [

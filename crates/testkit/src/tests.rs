@@ -79,7 +79,10 @@ fn image(platform: &str) -> ImageSpec {
                 "etc/os-release",
                 format!("ID=test\nLAYER={i}\n"),
             ))
-            .entry(Entry::file("usr/lib/big.bin", vec![i as u8; 10_000]));
+            .entry(Entry::file(
+                "usr/lib/big.bin",
+                vec![u8::try_from(i).unwrap(); 10_000],
+            ));
         spec = spec.layer(if i == 1 {
             layer.created_by("RUN apk add musl")
         } else {

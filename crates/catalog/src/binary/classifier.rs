@@ -100,19 +100,30 @@ pub(super) struct Compiled {
     pub evidence: Vec<Vec<BytesRegex>>,
 }
 
+/// A classifier that reads a file, and the version the file's path names, if any.
+#[derive(Debug)]
+pub(super) struct Selected<'a> {
+    pub compiled: &'a Compiled,
+    pub path_version: Option<String>,
+}
+
 impl Compiled {
-    /// Whether this classifier reads `path`; with the version its path names, if any.
-    pub(super) fn selects(&self, path: &str) -> Option<Option<String>> {
+    /// Whether this classifier reads `path`: `None` when it does not.
+    pub(super) fn selects(&self, path: &str) -> Option<Selected<'_>> {
         if !self.globs.iter().any(|g| g.is_match(path)) {
             return None;
         }
-        match &self.path {
-            None => Some(None),
+        let path_version = match &self.path {
+            None => None,
             Some(regex) => {
                 let captures = regex.captures(path)?;
-                Some(captures.name("version").map(|m| m.as_str().to_string()))
+                captures.name("version").map(|m| m.as_str().to_string())
             }
-        }
+        };
+        Some(Selected {
+            compiled: self,
+            path_version,
+        })
     }
 
     /// The group key: the branch group, or the class alone.

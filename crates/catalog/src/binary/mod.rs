@@ -109,7 +109,7 @@ fn classify_with(
 ) -> FileFindings {
     let mut findings = FileFindings::default();
     let selected: Vec<_> = (classifiers.iter())
-        .filter_map(|c| c.selects(path).map(|version| (c, version)))
+        .filter_map(|c| c.selects(path))
         .collect();
     if selected.is_empty() {
         return findings;

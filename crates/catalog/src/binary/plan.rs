@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use super::classifier::Compiled;
+use super::classifier::{Compiled, Selected};
 use super::scan::{Hit, Slot};
 
 /// One evidence alternative of one classifier: the slots it needs.
@@ -39,11 +39,15 @@ pub(super) struct Winner<'a, 'h> {
 impl<'a> Plan<'a> {
     /// `selected`: the classifiers that read the file, in table order, each with the version
     /// its path names (if any).
-    pub(super) fn new(selected: &'a [(&'a Compiled, Option<String>)]) -> Self {
+    pub(super) fn new(selected: &'a [Selected<'a>]) -> Self {
         let mut slots = Vec::new();
         let mut keys: Vec<&str> = Vec::new();
         let mut groups: Vec<Vec<Alternative<'a>>> = Vec::new();
-        for (compiled, path_version) in selected {
+        for Selected {
+            compiled,
+            path_version,
+        } in selected
+        {
             let index = match keys.iter().position(|k| *k == compiled.group()) {
                 Some(index) => index,
                 None => {

@@ -49,7 +49,7 @@ impl FileCataloguer for ComposerCataloguer {
         let mut found = FileFindings::default();
         for (index, package) in packages.into_iter().enumerate() {
             let record = match package.0 {
-                Some(Obj(package)) => record(path, package, &dev_names),
+                Some(Obj(package)) => record(path, &package, &dev_names),
                 None => Err("is not an object".to_string()),
             };
             match record {
@@ -141,7 +141,7 @@ struct ComposerMetadata<'p> {
 
 fn record(
     path: &str,
-    package: Package,
+    package: &Package,
     dev_names: &BTreeSet<String>,
 ) -> Result<PackageRecord, String> {
     let (Some(name), Some(version)) = (
@@ -176,21 +176,21 @@ fn record(
         .filter(|name| name.contains('/'))
         .cloned()
         .collect();
-    let source = location(&package.source);
+    let source = location(package.source.as_ref());
     record.metadata = json::metadata_map(&ComposerMetadata {
         kind: non_empty(package.kind.as_deref()),
         description: non_empty(package.description.as_deref()),
         homepage: non_empty(package.homepage.as_deref()),
         source_url: non_empty(source.and_then(|s| s.url.as_deref())),
         source_reference: non_empty(source.and_then(|s| s.reference.as_deref())),
-        dist_url: non_empty(location(&package.dist).and_then(|d| d.url.as_deref())),
+        dist_url: non_empty(location(package.dist.as_ref()).and_then(|d| d.url.as_deref())),
         dev: dev_names.contains(name),
     });
     Ok(record)
 }
 
-fn location(location: &Option<Obj<Location>>) -> Option<&Location> {
-    location.as_ref().map(|Obj(location)| location)
+fn location(location: Option<&Obj<Location>>) -> Option<&Location> {
+    location.map(|Obj(location)| location)
 }
 
 /// `pkg:composer/<vendor>/<name>@<version>`; a name of more than two segments keeps the first

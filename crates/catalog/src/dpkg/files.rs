@@ -29,7 +29,7 @@ pub(crate) fn owned_files(
     else {
         return (Vec::new(), Vec::new());
     };
-    let text = String::from_utf8_lossy(bytes);
+    let text = super::text(bytes);
     let (mut paths, unreadable) = match kind {
         Kind::List => (parse_list(&text), 0),
         Kind::Md5sums => parse_md5sums(&text),

@@ -78,8 +78,18 @@ impl Cataloguer for DpkgCataloguer {
     }
 }
 
+/// `bytes` as text, invalid UTF-8 replaced. The strict check first: it skips ASCII a word at
+/// a time, several times faster than the lossy decoder on the megabytes of file lists a
+/// Debian image holds, which are nearly always valid.
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 fn read_database(database: &str, bytes: &[u8], view: &FileView<'_>, found: &mut Catalogued) {
-    let parsed = control::parse(&String::from_utf8_lossy(bytes));
+    let parsed = control::parse(&text(bytes));
     found.warnings.extend(
         parsed
             .problems
@@ -105,7 +115,7 @@ fn read_database(database: &str, bytes: &[u8], view: &FileView<'_>, found: &mut 
                 warnings.extend(file_warnings);
                 let copyright = format!("usr/share/doc/{}/copyright", record.name);
                 if let Some(bytes) = view.get(&copyright) {
-                    record.licenses = copyright::licenses(&String::from_utf8_lossy(bytes));
+                    record.licenses = copyright::licenses(&text(bytes));
                 }
                 record
             });

@@ -25,8 +25,10 @@ pub(crate) const MAX_FAT_ARCHES: u32 = 44;
 /// [`MAX_FAT_ARCHES`] slices.
 pub(crate) fn sniff(head: &[u8]) -> bool {
     match head {
-        [0x7f, b'E', b'L', b'F', ..] | [b'M', b'Z', ..] => true,
-        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => true,
+        [0x7f, b'E', b'L', b'F', ..]
+        | [b'M', b'Z', ..]
+        | [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..]
+        | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => true,
         // Java class files share `cafebabe`; their version fields read as a slice count of 45
         // or more (see `MAX_FAT_ARCHES`).
         [0xca, 0xfe, 0xba, 0xbe | 0xbf, a, b, c, d, ..] => {

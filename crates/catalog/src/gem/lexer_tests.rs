@@ -17,23 +17,23 @@ fn strings(src: &str) -> Vec<String> {
 fn string_literals() {
     let cases: &[(&str, &[&str])] = &[
         (r#""json".freeze"#, &["json"]),
-        (r#"'it''s' 'a\'b\n'"#, &["it", "s", "a'b\\n"]),
+        (r"'it''s' 'a\'b\n'", &["it", "s", "a'b\\n"]),
         (r#""tab\tnl\n\"q\" \\""#, &["tab\tnl\n\"q\" \\"]),
         (r#""\u00e9\u{1F6E0 41}\xC3\xA9""#, &["é🛠Aé"]),
         (r#""\ud83d\udee0 \ud83d \u12""#, &["🛠 \u{FFFD} \u{12}"]),
         (r#""\xff\u{110000}\u{zz}""#, &["\u{FFFD}\u{FFFD}\u{FFFD}"]),
         (
-            r#"%q<rack>.freeze %q{a{b}c} %Q(x(#{y})) %(p) %q|z|"#,
+            r"%q<rack>.freeze %q{a{b}c} %Q(x(#{y})) %(p) %q|z|",
             &["rack", "a{b}c", "x(#{y})", "p", "z"],
         ),
-        (r#"%w[MIT  BSD] %W(a b)"#, &["MIT|BSD", "a|b"]),
+        (r"%w[MIT  BSD] %W(a b)", &["MIT|BSD", "a|b"]),
         ("\"unterminated", &["unterminated"]),
         ("'", &[""]),
         ("%q(", &[""]),
         ("\"\\", &[""]),
         ("\"\\u{12", &["\u{FFFD}12"]),
         ("# \"comment\"\n\"code\" # \"more\"", &["code"]),
-        (r#"a % b %i[x]"#, &[]),
+        (r"a % b %i[x]", &[]),
     ];
     for (src, want) in cases {
         assert_eq!(strings(src), *want, "{src}");

@@ -65,15 +65,17 @@ pub(super) fn read(src: &str) -> Gemspec {
                 ("platform", Value::Str(s)) => set_once(&mut spec.platform, s),
                 ("homepage", Value::Str(s)) => set_once(&mut homepage, (s, false)),
                 ("homepage", Value::Interpolated(s)) => set_once(&mut homepage, (s, true)),
-                ("license" | "licenses", Value::Str(s)) => push_new(&mut spec.licenses, s),
+                ("license" | "licenses", Value::Str(s)) => push_new(&mut spec.licenses, &s),
                 ("license" | "licenses", Value::List(list)) => {
-                    list.into_iter()
-                        .for_each(|s| push_new(&mut spec.licenses, s));
+                    for s in &list {
+                        push_new(&mut spec.licenses, s);
+                    }
                 }
-                ("author" | "authors", Value::Str(s)) => push_new(&mut spec.authors, s),
+                ("author" | "authors", Value::Str(s)) => push_new(&mut spec.authors, &s),
                 ("author" | "authors", Value::List(list)) => {
-                    list.into_iter()
-                        .for_each(|s| push_new(&mut spec.authors, s));
+                    for s in &list {
+                        push_new(&mut spec.authors, s);
+                    }
                 }
                 ("files", Value::List(list)) => spec.files.extend(list),
                 _ => {}
@@ -107,7 +109,7 @@ fn set_once<T>(slot: &mut Option<T>, value: T) {
     }
 }
 
-fn push_new(list: &mut Vec<String>, value: String) {
+fn push_new(list: &mut Vec<String>, value: &str) {
     let value = value.trim();
     if !value.is_empty() && !list.iter().any(|v| v == value) {
         list.push(value.to_string());
@@ -121,6 +123,10 @@ fn value(tokens: &[Token<'_>]) -> Value {
         [Token::Str {
             text,
             interpolated: false,
+        }, ..]
+        | [Token::Ident("Gem"), Token::Punct("::"), Token::Ident("Version"), Token::Punct("."), Token::Ident("new" | "create"), Token::Punct("("), Token::Str {
+            text,
+            interpolated: false,
         }, ..] => Value::Str(text.clone()),
         [Token::Str {
             text,
@@ -128,10 +134,6 @@ fn value(tokens: &[Token<'_>]) -> Value {
         }, ..] => Value::Interpolated(text.clone()),
         [Token::Words(words), ..] => Value::List(words.clone()),
         [Token::Punct("["), rest @ ..] => list(rest),
-        [Token::Ident("Gem"), Token::Punct("::"), Token::Ident("Version"), Token::Punct("."), Token::Ident("new" | "create"), Token::Punct("("), Token::Str {
-            text,
-            interpolated: false,
-        }, ..] => Value::Str(text.clone()),
         _ => Value::Unknown,
     }
 }
@@ -157,10 +159,7 @@ fn list(tokens: &[Token<'_>]) -> Value {
 
 /// The name in `(%q<rack>.freeze, …)` or ` "rack", "~> 2"`.
 fn first_argument(tokens: &[Token<'_>]) -> Option<String> {
-    let tokens = match tokens {
-        [Token::Punct("("), rest @ ..] => rest,
-        rest => rest,
-    };
+    let tokens = tokens.strip_prefix(&[Token::Punct("(")]).unwrap_or(tokens);
     match tokens.first() {
         Some(Token::Str {
             text,

@@ -72,7 +72,7 @@ fn debian_gem2tgz_spec_with_legacy_dependency_branches() {
 
 #[test]
 fn owned_files_beside_a_regular_spec() {
-    let files = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let files = |list: &[&str]| list.iter().map(ToString::to_string).collect::<Vec<_>>();
     let listed = files(&[
         "lib/a.rb",
         "./bin/a",

@@ -67,7 +67,7 @@ fn garbage_and_other_binaries_are_silent() {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        random.push(state as u8);
+        random.push(state.to_le_bytes()[0]);
     }
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         ("empty", Vec::new()),
@@ -119,7 +119,7 @@ fn mutated_binaries_never_panic() {
                     .wrapping_mul(6_364_136_223_846_793_005)
                     .wrapping_add(1);
                 let at = (state >> 33) as usize % bytes.len();
-                bytes[at] = (state >> 20) as u8;
+                bytes[at] = (state >> 20).to_le_bytes()[0];
             }
             let found = scan(&bytes);
             assert!(found.warnings.iter().all(|w| w.starts_with(PATH)));
@@ -223,7 +223,7 @@ fn addresses_at_the_top_of_the_address_space() {
     let mut bytes = inline_elf();
     let top = u64::MAX - 0x3f;
     bytes[64 + 56 + 16..64 + 56 + 24].copy_from_slice(&top.to_le_bytes());
-    let sections = u64::from_le_bytes(bytes[40..48].try_into().unwrap()) as usize;
+    let sections = usize::try_from(u64::from_le_bytes(bytes[40..48].try_into().unwrap())).unwrap();
     bytes[sections + 64 + 16..sections + 64 + 24].copy_from_slice(&top.to_le_bytes());
     let found = scan(&bytes);
     assert!(found.packages.is_empty());

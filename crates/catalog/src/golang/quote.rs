@@ -34,7 +34,7 @@ fn interpreted(s: &str) -> Option<(String, usize)> {
                 match decoded {
                     Decoded::Byte(b) => out.push(b),
                     Decoded::Char(c) => {
-                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes())
+                        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
                     }
                 }
                 i += 1 + used;

@@ -6,6 +6,7 @@ pub(crate) const ELF_DATA: u64 = 0x50_0000;
 /// The same for the Mach-O images.
 pub(crate) const MACHO_DATA: u64 = 0x1_0000_1000;
 
+use crate::exe::testbin::u32_of;
 pub(crate) use crate::exe::testbin::{fat, uleb128, CPU_AMD64, CPU_ARM64};
 
 /// `text` between the module info sentinels.
@@ -43,15 +44,21 @@ pub(crate) fn pointer_blob(
 ) -> Vec<u8> {
     let word = |v: u64| -> Vec<u8> {
         match (size, big) {
-            (4, true) => (v as u32).to_be_bytes().to_vec(),
-            (4, false) => (v as u32).to_le_bytes().to_vec(),
+            (4, true) => u32::try_from(v)
+                .expect("a 32-bit address")
+                .to_be_bytes()
+                .to_vec(),
+            (4, false) => u32::try_from(v)
+                .expect("a 32-bit address")
+                .to_le_bytes()
+                .to_vec(),
             (_, true) => v.to_be_bytes().to_vec(),
             (_, false) => v.to_le_bytes().to_vec(),
         }
     };
     let p = size as u64;
     let (vhdr, mhdr, vdata) = (at + 32, at + 32 + 2 * p, at + 32 + 4 * p);
-    let mut blob = header(size as u8, u8::from(big));
+    let mut blob = header(u8::try_from(size).expect("a pointer size"), u8::from(big));
     blob[16..16 + size].copy_from_slice(&word(vhdr));
     blob[16 + size..16 + 2 * size].copy_from_slice(&word(mhdr));
     for part in [
@@ -112,7 +119,7 @@ pub(crate) fn elf(data: &[u8], section: Option<&str>) -> Vec<u8> {
     let sections: [(u32, u32, u64, u64, u64, u64); 2] = [
         (1, 1, 3, ELF_DATA, DATA_OFFSET as u64, data.len() as u64), // PROGBITS, WA
         (
-            2 + name.len() as u32,
+            2 + u32_of(name.len()),
             3,
             0,
             0,
@@ -179,7 +186,7 @@ pub(crate) fn macho(data: &[u8], cpu: u32, named: bool) -> Vec<u8> {
     put(&mut out, sect + 32, &MACHO_DATA.to_le_bytes());
     put(&mut out, sect + 40, &len.to_le_bytes());
     put(&mut out, sect + 48, &0x1000u32.to_le_bytes());
-    let commands = (sect + 80 - 32) as u32;
+    let commands = u32_of(sect + 80 - 32);
     put(&mut out, 0, &0xfeed_facfu32.to_le_bytes());
     put(&mut out, 4, &cpu.to_le_bytes());
     put(&mut out, 12, &2u32.to_le_bytes()); // MH_EXECUTE
@@ -209,7 +216,7 @@ pub(crate) fn pe(data: &[u8]) -> Vec<u8> {
     put(&mut out, opt + 56, &0x4000u32.to_le_bytes());
     put(&mut out, opt + 60, &0x400u32.to_le_bytes());
     put(&mut out, opt + 108, &16u32.to_le_bytes());
-    let raw = data.len().next_multiple_of(0x200) as u32;
+    let raw = u32_of(data.len().next_multiple_of(0x200));
     let sections: [(&[u8], u32, u32, u32, u32); 2] = [
         (b".text", 0x1000, 0x200, 0x400, 0x6000_0020),
         (b".data", 0x2000, raw, 0x600, 0xc060_0040),

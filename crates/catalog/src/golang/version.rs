@@ -7,6 +7,8 @@
 //! and `+dirty`; Trivy also overrides pseudo-versions from ldflags, which would replace what
 //! the go command knew for a guess.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 /// The main module's version before Go 1.24 stamped VCS versions (golang/go #29228).
@@ -56,23 +58,76 @@ const LDFLAGS_PATTERNS: [&str; 2] = [
     r"\.[a-zA-Z0-9]*([tT]ag)=(\S+/)*(?P<version>v?[0-9]+.[0-9]+.[0-9]+[-0-9A-Za-z_]*)",
 ];
 
+/// Each pattern, anchored, as it must match right after `main`: compiled once per process.
+static AFTER_MAIN: LazyLock<Vec<Regex>> = LazyLock::new(|| anchored(""));
+/// Each pattern, anchored, as it must match right after the main module's path.
+static AFTER_MODULE: LazyLock<Vec<Regex>> = LazyLock::new(|| anchored(r"/\S*"));
+
+fn anchored(prefix: &str) -> Vec<Regex> {
+    LDFLAGS_PATTERNS
+        .iter()
+        .map(|p| Regex::new(&format!("^{prefix}(?:{p})")).expect("the patterns are constant"))
+        .collect()
+}
+
 /// A version set with `-X` in `-ldflags`, `v`-prefixed (Syft PRs #1832, #1855, #3062).
+///
+/// Syft compiles `(main|<module>/\S*)<pattern>` for every binary and takes its leftmost match.
+/// The same match comes from two regexes compiled once, tried at the places where such a
+/// match can start: after each `main`, and after the first `<module>/` of each stretch that
+/// `\S*` could cross (a match after a later one there is also a match after that first one).
 pub(super) fn from_ldflags(ldflags: &str, main_module: &str) -> Option<String> {
-    // Every pattern needs `=`; checking first spares compiling a regex for `-s -w`.
+    // Every pattern needs `=`; checking first spares the search for `-s -w`.
     if !ldflags.contains('=') {
         return None;
     }
-    let prefix = format!(r"(?m)(main|{}/\S*)", regex::escape(main_module));
-    LDFLAGS_PATTERNS.iter().find_map(|pattern| {
-        // Only the escaped module path varies, so the pattern always compiles; a failure
-        // would only lose this guess.
-        let regex = Regex::new(&format!("{prefix}{pattern}")).ok()?;
-        let version = regex.captures(ldflags)?.name("version")?.as_str();
-        Some(match version.starts_with('v') {
-            true => version.to_string(),
-            false => format!("v{version}"),
+    let starts = match_starts(ldflags, main_module);
+    (0..LDFLAGS_PATTERNS.len()).find_map(|i| {
+        let version = starts.iter().find_map(|&(at, after_module)| {
+            let regex = if after_module {
+                &AFTER_MODULE[i]
+            } else {
+                &AFTER_MAIN[i]
+            };
+            Some(regex.captures(&ldflags[at..])?.name("version")?.as_str())
+        })?;
+        Some(if version.starts_with('v') {
+            version.to_string()
+        } else {
+            format!("v{version}")
         })
     })
+}
+
+/// Where a match can continue, in the order Syft's regex would try them: the offset just after
+/// `main` or after the module path (then `true`), by the position of the prefix, `main` first.
+///
+/// Module paths hold no whitespace (Go forbids it), so the module prefixes found do not
+/// overlap in a way that matters; one that does is only tried where it does not.
+fn match_starts(ldflags: &str, module: &str) -> Vec<(usize, bool)> {
+    // (where the prefix starts, whether it is the module's, where the pattern must match)
+    let mut starts: Vec<(usize, bool, usize)> = ldflags
+        .match_indices("main")
+        .map(|(at, _)| (at, false, at + "main".len()))
+        .collect();
+    let needle = format!("{module}/");
+    // Where the `\S*` after the previous module prefix starts: each stretch between two is
+    // searched for whitespace once.
+    let mut previous: Option<usize> = None;
+    for (at, _) in ldflags.match_indices(&needle) {
+        let body = at + needle.len();
+        let same_stretch =
+            previous.is_some_and(|from| !ldflags[from..body].contains(char::is_whitespace));
+        if !same_stretch {
+            starts.push((at, true, at + module.len()));
+        }
+        previous = Some(body);
+    }
+    starts.sort_unstable();
+    starts
+        .into_iter()
+        .map(|(_, after_module, at)| (at, after_module))
+        .collect()
 }
 
 /// `v0.0.0-<vcs.time as yyyymmddhhmmss UTC>-<vcs.revision[:12]>` (Go's `module.PseudoVersion`
@@ -191,7 +246,7 @@ mod tests {
                     *release,
                     &experiments
                         .iter()
-                        .map(|e| e.to_string())
+                        .map(ToString::to_string)
                         .collect::<Vec<_>>()[..]
                 ),
                 "{raw}"
@@ -230,6 +285,54 @@ mod tests {
             Some("v1.0.0")
         );
         assert_eq!(from_ldflags("-X aab/v.version=1.0.0", "a+b"), None);
+    }
+
+    /// Syft's way, one regex per binary: the oracle for the regexes compiled once.
+    fn syft_ldflags(ldflags: &str, main_module: &str) -> Option<String> {
+        let prefix = format!(r"(?m)(main|{}/\S*)", regex::escape(main_module));
+        LDFLAGS_PATTERNS.iter().find_map(|pattern| {
+            let regex = Regex::new(&format!("{prefix}{pattern}")).unwrap();
+            let version = regex.captures(ldflags)?.name("version")?.as_str();
+            Some(if version.starts_with('v') {
+                version.to_string()
+            } else {
+                format!("v{version}")
+            })
+        })
+    }
+
+    #[test]
+    fn ldflags_versions_match_syfts_regex() {
+        // Whole flags, prefixes and pattern fragments, so that matches, near misses and
+        // several candidates in one string all occur.
+        let pieces: Vec<&str> =
+            "main.version=1.2.3|acme/tool/cmd.Version=v2.0.0-rc.1|main.buildTag=\
+            |.gitVersion=|.Tag=4.5.6|main|main.|acme/tool|acme/tool/|/|.|version|=|1.2.3|\
+            v2.0.0-rc.1|refs/tags/|x| |-X |\n|é|-beta|amain|mainacme/tool/|mainx/a.ver=7.8.9"
+                .split('|')
+                .collect();
+        let modules = ["acme/tool", "main", "mainx", "a", ""];
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state >> 40).unwrap() % below
+        };
+        let mut found = 0;
+        for _ in 0..2_000 {
+            let module = modules[next(modules.len())];
+            let ldflags: String = (0..=next(14)).map(|_| pieces[next(pieces.len())]).collect();
+            let want = syft_ldflags(&ldflags, module);
+            found += usize::from(want.is_some());
+            assert_eq!(
+                from_ldflags(&ldflags, module),
+                want,
+                "{ldflags:?} in {module:?}"
+            );
+        }
+        // The generator reaches the matching cases, not only the failing ones.
+        assert!(found > 500, "{found} matches");
     }
 
     #[test]

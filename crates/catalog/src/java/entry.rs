@@ -181,7 +181,8 @@ fn copy_capped(mut from: impl Read, to: &mut dyn Write, cap: u64) -> io::Result<
         if n == 0 {
             return Ok((written, true, crc.sum()));
         }
-        let take = (n as u64).min(cap - written) as usize;
+        // What is left of the cap, when it is less than this read.
+        let take = usize::try_from(cap - written).map_or(n, |left| n.min(left));
         to.write_all(&buf[..take])?;
         crc.update(&buf[..take]);
         written += take as u64;

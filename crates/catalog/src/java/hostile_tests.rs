@@ -11,7 +11,7 @@ fn depth_cap_stops_a_40_deep_chain() {
     for level in (0..40).rev() {
         zip = wrap(
             &format!("lib/level{}.jar", level + 1),
-            zip,
+            &zip,
             Some(("g", &format!("level{level}"), &level.to_string())),
         );
     }
@@ -311,7 +311,7 @@ fn mutated_zips_never_panic() {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let at = (state >> 33) as usize % copy.len();
-            copy[at] = (state >> 20) as u8;
+            copy[at] = (state >> 20).to_le_bytes()[0];
         }
         cat("app.jar", &copy);
     }

@@ -18,6 +18,7 @@
 
 use super::manifest::Manifest;
 use super::pom::PomProperties;
+pub(super) use crate::path::file_name as base_name;
 
 /// The extensions of Java archives (Syft's `archiveFormatGlobs`, without `.far` and `.zap`),
 /// matched case-insensitively: entries with these are opened as nested archives.
@@ -52,11 +53,6 @@ pub(super) struct Identity {
     pub version: String,
     /// The index of the `pom.properties` it came from, if it did.
     pub pom: Option<usize>,
-}
-
-/// The last path segment.
-pub(super) fn base_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// Whether a path names a Java archive (by extension, any case).

@@ -11,6 +11,8 @@ fn pom(group: &str, artifact: &str, version: &str) -> PomProperties {
     }
 }
 
+/// `identify`'s answer when it finds this identity.
+#[allow(clippy::unnecessary_wraps)] // compared with that `Option` directly
 fn id(group: &str, artifact: &str, version: &str, pom: Option<usize>) -> Option<Identity> {
     Some(Identity {
         group_id: group.into(),

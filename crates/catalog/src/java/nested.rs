@@ -73,7 +73,7 @@ impl Walk<'_> {
         e: &Entry,
     ) -> Option<Vec<u8>> {
         let cap = self.limits.max_metadata_size;
-        let mut bytes = Vec::with_capacity(e.size.min(cap) as usize);
+        let mut bytes = Vec::with_capacity(usize::try_from(e.size.min(cap)).unwrap_or(0));
         self.read_entry(a, open, e, cap, &mut bytes)?;
         Some(bytes)
     }

@@ -19,7 +19,7 @@ pub(super) struct PomProperties {
 
 /// Whether a zip entry is a `pom.properties`.
 pub(super) fn is_pom_properties(entry: &str) -> bool {
-    entry.rsplit('/').next() == Some("pom.properties")
+    crate::path::file_name(entry) == "pom.properties"
 }
 
 /// The coordinates in `bytes`, or `None` when one of the three is missing or blank (Trivy

@@ -85,7 +85,13 @@ impl ZipBuilder {
             let size = spec.declared_size.unwrap_or(spec.data.len() as u64);
             let (csize, usize_) = (data.len() as u64, spec.data.len() as u64);
             let local_name = spec.local_name.as_deref().unwrap_or(&spec.name);
-            let wide = |v: u64| if self.zip64 { 0xFFFF_FFFF } else { v as u32 };
+            let wide = |v: u64| {
+                if self.zip64 {
+                    0xFFFF_FFFF
+                } else {
+                    u32::try_from(v).expect("a zip32 field: use zip64 above 4 GiB")
+                }
+            };
             let mut local_extra = Vec::new();
             let mut central_extra = Vec::new();
             if self.zip64 {
@@ -101,8 +107,8 @@ impl ZipBuilder {
             zip.extend(crc.sum().to_le_bytes());
             zip.extend(wide(csize).to_le_bytes());
             zip.extend(wide(usize_).to_le_bytes());
-            zip.extend((local_name.len() as u16).to_le_bytes());
-            zip.extend((local_extra.len() as u16).to_le_bytes());
+            zip.extend(u16_of(local_name.len()).to_le_bytes());
+            zip.extend(u16_of(local_extra.len()).to_le_bytes());
             zip.extend(local_name.as_bytes());
             zip.extend(&local_extra);
             zip.extend(&data);
@@ -116,8 +122,8 @@ impl ZipBuilder {
             central.extend(crc.sum().to_le_bytes());
             central.extend(wide(csize).to_le_bytes());
             central.extend(wide(size).to_le_bytes());
-            central.extend((spec.name.len() as u16).to_le_bytes());
-            central.extend((central_extra.len() as u16).to_le_bytes());
+            central.extend(u16_of(spec.name.len()).to_le_bytes());
+            central.extend(u16_of(central_extra.len()).to_le_bytes());
             // Comment length, disk, internal and external attributes.
             central.extend([0u8; 10]);
             central.extend(wide(offset).to_le_bytes());
@@ -147,7 +153,11 @@ impl ZipBuilder {
         let (count16, size32, offset32) = if self.zip64 {
             (0xFFFF, 0xFFFF_FFFF, 0xFFFF_FFFF)
         } else {
-            (count as u16, cd_size as u32, cd_offset as u32)
+            (
+                u16::try_from(count).expect("a zip32 entry count"),
+                u32::try_from(cd_size).expect("a zip32 directory size"),
+                u32::try_from(cd_offset).expect("a zip32 directory offset"),
+            )
         };
         zip.extend(0x0605_4b50u32.to_le_bytes());
         zip.extend([0u8; 4]);
@@ -162,16 +172,21 @@ impl ZipBuilder {
     }
 }
 
+/// A name or extra-field length, or a broken test.
+fn u16_of(n: usize) -> u16 {
+    u16::try_from(n).expect("a zip header field")
+}
+
 fn push_extra(extra: &mut Vec<u8>, values: &[u64]) {
     extra.extend(1u16.to_le_bytes());
-    extra.extend(((values.len() * 8) as u16).to_le_bytes());
+    extra.extend(u16_of(values.len() * 8).to_le_bytes());
     for v in values {
         extra.extend(v.to_le_bytes());
     }
 }
 
 /// `name` as a zip holding `inner` at `entry`, for nesting.
-pub(super) fn wrap(entry: &str, inner: Vec<u8>, pom: Option<(&str, &str, &str)>) -> Vec<u8> {
+pub(super) fn wrap(entry: &str, inner: &[u8], pom: Option<(&str, &str, &str)>) -> Vec<u8> {
     let mut zip = ZipBuilder::new();
     if let Some((g, a, v)) = pom {
         zip = zip.deflated(
@@ -179,5 +194,5 @@ pub(super) fn wrap(entry: &str, inner: Vec<u8>, pom: Option<(&str, &str, &str)>)
             format!("groupId={g}\nartifactId={a}\nversion={v}\n").as_bytes(),
         );
     }
-    zip.stored(entry, &inner).build()
+    zip.stored(entry, inner).build()
 }

@@ -13,15 +13,17 @@ use std::io::{self, BufRead, BufReader, Read, SeekFrom};
 use crate::ReadSeek;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
-const EOCD_LEN: u64 = 22;
+const EOCD_LEN: usize = 22;
 const ZIP64_LOCATOR_SIG: u32 = 0x0706_4b50;
-const ZIP64_LOCATOR_LEN: u64 = 20;
+const ZIP64_LOCATOR_LEN: usize = 20;
 const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
-const ZIP64_EOCD_LEN: u64 = 56;
+const ZIP64_EOCD_LEN: usize = 56;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
 const CENTRAL_LEN: usize = 46;
 /// The end record sits in the last 22 bytes plus a comment of at most 64 KiB.
 const MAX_COMMENT: u64 = 0xFFFF;
+/// The most the end record and its comment span.
+const MAX_TAIL: u64 = EOCD_LEN as u64 + MAX_COMMENT;
 
 /// One central-directory entry the caller chose to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,18 +138,18 @@ pub(super) fn read_directory(
 
 /// Finds and decodes the end-of-central-directory record, and the zip64 one it points to.
 fn find_end(content: &mut dyn ReadSeek, size: u64) -> Result<End, ZipError> {
-    if size < EOCD_LEN {
+    if size < EOCD_LEN as u64 {
         return Err(ZipError::NotZip);
     }
-    let tail_len = size.min(EOCD_LEN + MAX_COMMENT);
+    let tail_len = size.min(MAX_TAIL);
     let tail = read_at(content, size - tail_len, tail_len as usize)?;
     // The last signature whose comment fits in the file (archive/zip's rule): a comment may
     // itself contain the signature bytes.
-    let at = (0..=tail.len() - EOCD_LEN as usize)
+    let at = (0..=tail.len() - EOCD_LEN)
         .rev()
         .find(|&i| {
             le32(&tail[i..]) == EOCD_SIG
-                && i + EOCD_LEN as usize + usize::from(le16(&tail[i + 20..])) <= tail.len()
+                && i + EOCD_LEN + usize::from(le16(&tail[i + 20..])) <= tail.len()
         })
         .ok_or(ZipError::NotZip)?;
     let record = &tail[at..];
@@ -160,7 +162,7 @@ fn find_end(content: &mut dyn ReadSeek, size: u64) -> Result<End, ZipError> {
         directory_end: eocd_pos,
     };
     let zip64 = end.entries == 0xFFFF || end.cd_size == 0xFFFF_FFFF || end.cd_offset == 0xFFFF_FFFF;
-    if zip64 && eocd_pos >= ZIP64_LOCATOR_LEN {
+    if zip64 && eocd_pos >= ZIP64_LOCATOR_LEN as u64 {
         if let Some(z) = find_zip64_end(content, eocd_pos)? {
             end = z;
         }
@@ -175,20 +177,20 @@ fn find_end(content: &mut dyn ReadSeek, size: u64) -> Result<End, ZipError> {
 /// The zip64 end record, through the locator just before the classic end record; `None` when
 /// there is no locator (a classic zip whose counts happen to be all ones).
 fn find_zip64_end(content: &mut dyn ReadSeek, eocd_pos: u64) -> Result<Option<End>, ZipError> {
-    let locator_pos = eocd_pos - ZIP64_LOCATOR_LEN;
-    let locator = read_at(content, locator_pos, ZIP64_LOCATOR_LEN as usize)?;
+    let locator_pos = eocd_pos - ZIP64_LOCATOR_LEN as u64;
+    let locator = read_at(content, locator_pos, ZIP64_LOCATOR_LEN)?;
     if le32(&locator) != ZIP64_LOCATOR_SIG {
         return Ok(None);
     }
     let stated = le64(&locator[8..]);
     // The record normally ends where the locator starts; try the stated offset first, then
     // that place (the stated offset is wrong when bytes were prepended to the zip).
-    let candidates = [Some(stated), locator_pos.checked_sub(ZIP64_EOCD_LEN)];
+    let candidates = [Some(stated), locator_pos.checked_sub(ZIP64_EOCD_LEN as u64)];
     for pos in candidates.into_iter().flatten() {
-        if pos.saturating_add(ZIP64_EOCD_LEN) > locator_pos {
+        if pos.saturating_add(ZIP64_EOCD_LEN as u64) > locator_pos {
             continue;
         }
-        let record = read_at(content, pos, ZIP64_EOCD_LEN as usize)?;
+        let record = read_at(content, pos, ZIP64_EOCD_LEN)?;
         if le32(&record) == ZIP64_EOCD_SIG {
             return Ok(Some(End {
                 entries: le64(&record[32..]),

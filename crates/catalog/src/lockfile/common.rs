@@ -27,11 +27,6 @@ pub(super) fn inside_dependencies(path: &str) -> bool {
     components.any(|c| c == "node_modules" || c == "vendor")
 }
 
-/// The final path component.
-pub(super) fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
 /// `text` cut to a short, single-line quote for a warning. Lazy: a warning past the shown
 /// few is counted, never formatted, so a file of a million bad lines stays cheap.
 pub(super) fn quote(text: &str) -> Quoted<'_> {
@@ -234,6 +229,7 @@ impl<'a, M> Package<'a, M> {
 }
 
 /// `serde(skip_serializing_if)` for flags that are only worth writing when set.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes the field by reference
 pub(super) fn is_false(flag: &bool) -> bool {
     !*flag
 }

@@ -34,8 +34,9 @@ mod toml_lock;
 mod uv;
 mod yarn;
 
-use common::{file_name, find, inside_dependencies, Found};
+use common::{find, inside_dependencies, Found};
 
+use crate::path::file_name;
 use crate::{FileCataloguer, FileFindings};
 
 /// Decodes `bytes` and runs `parse`, unless the file sits inside installed dependencies.

@@ -6,7 +6,7 @@ use crate::FileFindings;
 
 fn read(text: &str) -> FileFindings {
     find("app/package-lock.json", text, |found, text| {
-        parse(found, "package-lock.json", text)
+        parse(found, "package-lock.json", text);
     })
 }
 

@@ -128,9 +128,17 @@ fn read_line(found: &mut Found<'_>, number: usize, line: &str) {
 fn looks_like_location(requirement: &str) -> bool {
     requirement.contains("://")
         || requirement.starts_with(['.', '/', '~'])
-        || requirement.ends_with(".whl")
-        || requirement.ends_with(".tar.gz")
-        || requirement.ends_with(".zip")
+        || [".whl", ".tar.gz", ".zip"]
+            .iter()
+            .any(|extension| has_extension(requirement, extension))
+}
+
+/// Whether `name` ends with `extension` in any case, as pip's `is_archive_file` compares.
+fn has_extension(name: &str, extension: &str) -> bool {
+    name.len()
+        .checked_sub(extension.len())
+        .and_then(|at| name.as_bytes().get(at..))
+        .is_some_and(|end| end.eq_ignore_ascii_case(extension.as_bytes()))
 }
 
 /// The version of a `==` or `===` pin; `None` for ranges, wildcards and several clauses.
@@ -219,6 +227,22 @@ mod tests {
         assert_eq!(findings.packages.len(), 1);
         assert_eq!(findings.warnings.len(), 6);
         assert!(findings.warnings.iter().all(|w| w.len() < 200));
+    }
+
+    #[test]
+    fn locations() {
+        for (requirement, location) in [
+            ("./pkg", true),
+            ("https://x/y", true),
+            ("wheels/Pkg-1.0-py3-none-any.WHL", true),
+            ("dist/pkg-1.0.TAR.GZ", true),
+            ("pkg.zip", true),
+            ("zip", false),
+            ("pkg==1.0", false),
+            ("é", false),
+        ] {
+            assert_eq!(looks_like_location(requirement), location, "{requirement}");
+        }
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
         match line.len() - content.len() {
             0 => {
                 if let Some(entry) = current.take() {
-                    add(found, entry);
+                    add(found, &entry);
                 }
                 in_dependencies = false;
                 match content.trim_end().strip_suffix(':') {
@@ -76,7 +76,7 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
                             line: index + 1,
                             header,
                             ..Entry::default()
-                        })
+                        });
                     }
                     None => found.problems.push(format_args!(
                         "line {}: not an entry header: {}",
@@ -111,7 +111,7 @@ pub(super) fn parse(found: &mut Found<'_>, text: &str) {
         }
     }
     if let Some(entry) = current {
-        add(found, entry);
+        add(found, &entry);
     }
 }
 
@@ -143,22 +143,19 @@ fn unquote(value: &str) -> &str {
     value
 }
 
-fn add(found: &mut Found<'_>, entry: Entry<'_>) {
+fn add(found: &mut Found<'_>, entry: &Entry<'_>) {
     if entry.header == "__metadata" || entry.soft_link {
         return;
     }
     // `"a@^1", a@~1.2` (v1) or `"a@npm:^1, a@npm:~1.2"` (Berry): the first range names it.
     let first = entry.header.split(',').next().unwrap_or_default();
     let first = first.trim().trim_matches('"');
-    let (name, range) = match entry.resolution.or(Some(first)).and_then(split_spec) {
-        Some(spec) => spec,
-        None => {
-            return found.problems.push(format_args!(
-                "line {}: no package name in {}; skipped",
-                entry.line,
-                quote(entry.header)
-            ))
-        }
+    let Some((name, range)) = entry.resolution.or(Some(first)).and_then(split_spec) else {
+        return found.problems.push(format_args!(
+            "line {}: no package name in {}; skipped",
+            entry.line,
+            quote(entry.header)
+        ));
     };
     if LOCAL_PROTOCOLS.iter().any(|p| range.starts_with(p)) {
         return;
@@ -174,7 +171,7 @@ fn add(found: &mut Found<'_>, entry: Entry<'_>) {
         name,
         version,
         purl: Some(npm_purl(name, version)),
-        depends_on: entry.depends_on.iter().map(|d| d.to_string()).collect(),
+        depends_on: entry.depends_on.iter().map(ToString::to_string).collect(),
         metadata: Metadata {
             lockfile: "yarn.lock",
             resolved: entry.resolved,

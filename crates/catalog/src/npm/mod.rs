@@ -138,8 +138,7 @@ pub fn is_package_root(path: &str) -> bool {
         }
     }
     match parents {
-        [.., "node_modules"] => true,
-        ["usr", "share" | "lib", "nodejs"] => true,
+        [.., "node_modules"] | ["usr", "share" | "lib", "nodejs"] => true,
         ["usr", "lib", triplet, "nodejs"] => !triplet.is_empty(),
         _ => false,
     }

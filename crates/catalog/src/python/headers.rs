@@ -126,7 +126,7 @@ pub(super) fn parse(bytes: &[u8]) -> Headers {
             continue;
         }
         if let Some(done) = open.take() {
-            headers.store(done);
+            headers.store(&done);
         }
         started = true;
         let field = Field::from_key(key);
@@ -139,7 +139,7 @@ pub(super) fn parse(bytes: &[u8]) -> Headers {
         open = Some(next);
     }
     if let Some(done) = open.take() {
-        headers.store(done);
+        headers.store(&done);
     }
     headers
 }
@@ -171,7 +171,7 @@ fn append(open: &mut Open, line: &[u8]) {
 }
 
 impl Headers {
-    fn store(&mut self, open: Open) {
+    fn store(&mut self, open: &Open) {
         if open.field == Field::Ignored {
             return;
         }

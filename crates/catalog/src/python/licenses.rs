@@ -177,7 +177,7 @@ mod tests {
     fn headers(expression: Option<&str>, classifiers: &[&str], license: Option<&str>) -> Headers {
         Headers {
             license_expression: expression.map(str::to_string),
-            classifiers: classifiers.iter().map(|c| c.to_string()).collect(),
+            classifiers: classifiers.iter().map(ToString::to_string).collect(),
             license: license.map(str::to_string),
             ..Headers::default()
         }

@@ -4,8 +4,9 @@ use sbomgen_model::{Ecosystem, FileFindings, PackageRecord};
 use serde::Serialize;
 
 use super::headers::{self, Headers};
-use super::{licenses, normalize_name, parent, purl, requirement};
+use super::{licenses, normalize_name, purl, requirement};
 use crate::npm::json::metadata_map;
+use crate::path::parent;
 
 /// The ecosystem-specific fields of a Python record (camelCase in the document). The
 /// supporting files add `topLevelPackages` and `directUrl` later.
@@ -91,11 +92,12 @@ pub(super) fn parse(path: &str, bytes: &[u8]) -> FileFindings {
 
 fn metadata(path: &str, headers: &Headers) -> PythonMetadata {
     PythonMetadata {
-        summary: set(&headers.summary),
-        author: set(&headers.author),
-        author_email: set(&headers.author_email),
-        home_page: set(&headers.home_page).or_else(|| homepage_url(&headers.project_urls)),
-        requires_python: set(&headers.requires_python),
+        summary: set(headers.summary.as_deref()),
+        author: set(headers.author.as_deref()),
+        author_email: set(headers.author_email.as_deref()),
+        home_page: set(headers.home_page.as_deref())
+            .or_else(|| homepage_url(&headers.project_urls)),
+        requires_python: set(headers.requires_python.as_deref()),
         platform: headers.platforms.iter().find(|p| is_set(p)).cloned(),
         site_packages_root_path: site_packages_root(path).to_string(),
     }
@@ -133,8 +135,8 @@ fn is_set(value: &str) -> bool {
     !value.is_empty() && value != "UNKNOWN"
 }
 
-fn set(value: &Option<String>) -> Option<String> {
-    value.as_deref().filter(|v| is_set(v)).map(str::to_string)
+fn set(value: Option<&str>) -> Option<String> {
+    value.filter(|v| is_set(v)).map(str::to_string)
 }
 
 #[cfg(test)]

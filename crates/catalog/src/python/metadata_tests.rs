@@ -264,7 +264,7 @@ fn binary_junk_never_panics() {
                     0 => b'\n',
                     1 => b':',
                     2 => b' ',
-                    _ => (seed >> 8) as u8,
+                    _ => (seed >> 8).to_le_bytes()[0],
                 }
             })
             .collect();

@@ -20,6 +20,7 @@ mod support;
 use sbomgen_model::{DirectUrl, FileFindings, PackageRecord, Support};
 use serde::Serialize;
 
+use crate::path::{file_name, parent};
 use crate::{FileCataloguer, SupportLookup};
 
 /// Installed Python packages, from their core-metadata files.
@@ -139,15 +140,6 @@ fn insert(record: &mut PackageRecord, key: &str, value: &impl Serialize) {
     if let Ok(value) = serde_json::to_value(value) {
         record.metadata.insert(key.to_string(), value);
     }
-}
-
-/// The directory part of a root-relative path (`""` at the root).
-fn parent(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
-fn file_name(path: &str) -> &str {
-    path.rfind('/').map_or(path, |i| &path[i + 1..])
 }
 
 pub use sbomgen_model::pep503_name as normalize_name;

@@ -10,7 +10,7 @@
 
 use sbomgen_model::{FileFindings, Support};
 
-use super::parent;
+use crate::path::parent;
 
 /// Parses a `RECORD` at `path`; its paths are relative to the dist-info's parent.
 pub(super) fn record(path: &str, bytes: &[u8]) -> FileFindings {

@@ -17,8 +17,8 @@ pub(super) fn zlib(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("in memory")
 }
 
-use crate::exe::testbin::uleb128;
 pub(super) use crate::exe::testbin::{fat, CPU_AMD64};
+use crate::exe::testbin::{u16_of, u32_of, uleb128};
 
 /// A little writer of fixed-width fields in one byte order.
 struct W {
@@ -60,9 +60,9 @@ impl W {
     /// A u64 or, for 32-bit formats, a u32.
     fn word(&mut self, is64: bool, v: u64) {
         if is64 {
-            self.u64(v)
+            self.u64(v);
         } else {
-            self.u32(v as u32)
+            self.u32(u32::try_from(v).expect("a 32-bit format's field"));
         }
     }
     fn name16(&mut self, name: &str) {
@@ -90,7 +90,7 @@ pub(super) fn elf(is64: bool, big: bool, sections: &[(&str, u32, &[u8])]) -> Vec
     let mut body = W::new(big);
     body.out.resize(ehsize, 0);
     for (name, sh_type, data) in sections.iter().chain([&(".shstrtab", SHT_STRTAB, &[][..])]) {
-        let name_offset = names.len() as u32;
+        let name_offset = u32_of(names.len());
         names.extend(name.as_bytes());
         names.push(0);
         body.pad_to(8);
@@ -138,12 +138,12 @@ pub(super) fn elf(is64: bool, big: bool, sections: &[(&str, u32, &[u8])]) -> Vec
     head.word(is64, 0); // phoff
     head.word(is64, shoff);
     head.u32(0);
-    head.u16(ehsize as u16);
+    head.u16(u16_of(ehsize));
     head.u16(if is64 { 56 } else { 32 });
     head.u16(0);
-    head.u16(shentsize as u16);
-    head.u16(sections.len() as u16 + 2);
-    head.u16(sections.len() as u16 + 1);
+    head.u16(u16_of(shentsize));
+    head.u16(u16_of(sections.len() + 2));
+    head.u16(u16_of(sections.len() + 1));
     body.out[..ehsize].copy_from_slice(&head.out);
     body.out
 }
@@ -151,7 +151,7 @@ pub(super) fn elf(is64: bool, big: bool, sections: &[(&str, u32, &[u8])]) -> Vec
 /// Offset of section header `index` in a little-endian ELF64 from [`elf`].
 pub(super) fn elf64_section_header(bytes: &[u8], index: usize) -> usize {
     let shoff = u64::from_le_bytes(bytes[0x28..0x30].try_into().expect("8 bytes"));
-    shoff as usize + 64 * index
+    usize::try_from(shoff).expect("a test binary's offset") + 64 * index
 }
 
 /// A little-endian Mach-O executable with one `__DATA` segment holding the given sections.
@@ -164,7 +164,7 @@ pub(super) fn macho(is64: bool, sections: &[(&str, &[u8])]) -> Vec<u8> {
     w.u32(3);
     w.u32(2); // MH_EXECUTE
     w.u32(1);
-    w.u32(commands as u32);
+    w.u32(u32_of(commands));
     w.u32(0);
     if is64 {
         w.u32(0);
@@ -172,7 +172,7 @@ pub(super) fn macho(is64: bool, sections: &[(&str, &[u8])]) -> Vec<u8> {
     let data_start = (header + commands) as u64;
     let data_len: usize = sections.iter().map(|(_, d)| d.len()).sum();
     w.u32(if is64 { 0x19 } else { 0x1 });
-    w.u32(commands as u32);
+    w.u32(u32_of(commands));
     w.name16("__DATA");
     w.word(is64, 0x1000);
     w.word(is64, data_len as u64);
@@ -180,7 +180,7 @@ pub(super) fn macho(is64: bool, sections: &[(&str, &[u8])]) -> Vec<u8> {
     w.word(is64, data_len as u64);
     w.u32(3);
     w.u32(3);
-    w.u32(sections.len() as u32);
+    w.u32(u32_of(sections.len()));
     w.u32(0);
     let mut offset = data_start;
     for (name, data) in sections {
@@ -188,7 +188,7 @@ pub(super) fn macho(is64: bool, sections: &[(&str, &[u8])]) -> Vec<u8> {
         w.name16("__DATA");
         w.word(is64, 0x1000 + offset);
         w.word(is64, data.len() as u64);
-        w.u32(offset as u32);
+        w.u32(u32::try_from(offset).expect("a test binary's offset"));
         w.u32(0);
         w.u32(0);
         w.u32(0);
@@ -214,7 +214,7 @@ pub(super) fn pe64(sections: &[(&str, &[u8])]) -> Vec<u8> {
     w.u32(0x40); // e_lfanew
     w.out.extend(b"PE\0\0");
     w.u16(0x8664);
-    w.u16(sections.len() as u16);
+    w.u16(u16_of(sections.len()));
     w.u32(0);
     w.u32(0);
     w.u32(0);
@@ -231,10 +231,10 @@ pub(super) fn pe64(sections: &[(&str, &[u8])]) -> Vec<u8> {
         let mut field = [0u8; 8];
         field[..name.len()].copy_from_slice(name.as_bytes());
         w.out.extend(field);
-        w.u32(data.len() as u32); // virtual size: exact
+        w.u32(u32_of(data.len())); // virtual size: exact
         w.u32(0x1000);
-        w.u32(data.len().next_multiple_of(512) as u32);
-        w.u32(offset as u32);
+        w.u32(u32_of(data.len().next_multiple_of(512)));
+        w.u32(u32_of(offset));
         w.out.extend([0u8; 12]);
         w.u32(0x4000_0040); // initialised, readable data
         offset += data.len().next_multiple_of(512);

@@ -123,8 +123,9 @@ mod tests {
             (0, Some(".dep-v0"), b"payload".to_vec()),
         ]);
         let section = locate(&module, &Limits::DEFAULT).unwrap().unwrap();
-        let at = section.offset as usize;
-        assert_eq!(&module[at..at + section.size as usize], b"payload");
+        let at = usize::try_from(section.offset).unwrap();
+        let size = usize::try_from(section.size).unwrap();
+        assert_eq!(&module[at..at + size], b"payload");
     }
 
     #[test]

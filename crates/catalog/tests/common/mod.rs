@@ -174,7 +174,7 @@ impl DataTree {
             }
             for _ in 0..300 {
                 let mut mutated = bytes.clone();
-                for _ in 0..1 + rng.next() % 4 {
+                for _ in 0..=(rng.next() % 4) {
                     let at = rng.next() % mutated.len().max(1);
                     if let Some(byte) = mutated.get_mut(at) {
                         *byte = NASTY[rng.next() % NASTY.len()];

@@ -58,6 +58,7 @@ impl ExecHelper {
     }
 
     /// Kills a helper that has not answered after `timeout` (default [`HELPER_TIMEOUT`]).
+    #[must_use]
     pub fn with_timeout(self, timeout: Duration) -> Self {
         Self { timeout, ..self }
     }

@@ -113,7 +113,7 @@ impl Reply {
     pub(crate) fn with(mut self, name: &str, value: &str) -> Reply {
         match &mut self {
             Reply::Full { headers, .. } | Reply::Cut { headers, .. } => {
-                headers.push((name.to_string(), value.to_string()))
+                headers.push((name.to_string(), value.to_string()));
             }
             Reply::Stall => {}
         }

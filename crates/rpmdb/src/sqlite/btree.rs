@@ -48,8 +48,8 @@ impl<'a> Pager<'a> {
 
 /// How many bytes of a `payload`-byte table-leaf payload are stored on the leaf page itself;
 /// the rest goes to overflow pages. The formula of the file-format doc, section 1.6.
-pub(crate) fn local_payload_size(payload: u64, usable: usize) -> u64 {
-    let u = usable as u64;
+pub(crate) fn local_payload_size(payload: usize, usable: usize) -> usize {
+    let u = usable;
     let max_local = u - 35;
     let min_local = ((u - 12) * 32 / 255) - 23;
     if payload <= max_local {
@@ -121,14 +121,14 @@ impl Walk<'_, '_, '_> {
                 )))
             }
         };
-        let cells = be_u16(page, at + 3).map(usize::from).unwrap_or(0);
+        let cells = be_u16(page, at + 3).map_or(0, usize::from);
         let pointers = at + header_len;
         let content_start = pointers + 2 * cells;
         if content_start > page.len() {
             return Err(err(format!("{cells} cell pointers do not fit in the page")));
         }
         for i in 0..cells {
-            let ptr = be_u16(page, pointers + 2 * i).map(usize::from).unwrap_or(0);
+            let ptr = be_u16(page, pointers + 2 * i).map_or(0, usize::from);
             if ptr < content_start || ptr >= page.len() {
                 return Err(err(format!("cell {i}: cell pointer {ptr} out of bounds")));
             }
@@ -170,25 +170,21 @@ impl Walk<'_, '_, '_> {
                 "payload of {total} bytes exceeds the {MAX_BLOB_BYTES}-byte limit"
             ));
         }
+        // At most MAX_BLOB_BYTES, so this fails only where memory could not hold it anyway.
+        let total = usize::try_from(total)
+            .map_err(|_| format!("payload of {total} bytes does not fit in memory"))?;
         let start = ptr + a + b;
-        // Both at most MAX_BLOB_BYTES, so the casts below are lossless.
-        let local = local_payload_size(total, self.pager.usable) as usize;
+        let local = local_payload_size(total, self.pager.usable);
         let head = slice(page, start, local)
             .ok_or_else(|| format!("{local} local payload bytes run past the page end"))?
             .to_vec();
-        let rowid = rowid as i64; // varints hold the two's complement bits of the rowid
-        if local as u64 == total {
+        // Varints hold the two's complement bits of the rowid.
+        let rowid = i64::from_be_bytes(rowid.to_be_bytes());
+        if local == total {
             return Ok((rowid, Payload::Complete(head)));
         }
         let first = be_u32(page, start + local).ok_or("truncated overflow page number")?;
-        Ok((
-            rowid,
-            Payload::Spills {
-                head,
-                first,
-                total: total as usize,
-            },
-        ))
+        Ok((rowid, Payload::Spills { head, first, total }))
     }
 
     /// Appends the overflow chain starting at `first` until `out` holds `total` bytes.

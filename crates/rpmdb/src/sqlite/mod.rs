@@ -117,12 +117,22 @@ mod tests {
 
     const PAGE: usize = 512;
 
+    /// A small number as one byte, or a broken test.
+    fn byte(n: usize) -> u8 {
+        u8::try_from(n).expect("fits a byte")
+    }
+
+    /// A 16-bit field of a test page, or a broken test.
+    fn be16(n: usize) -> [u8; 2] {
+        u16::try_from(n).expect("fits 16 bits").to_be_bytes()
+    }
+
     fn varint(v: usize) -> Vec<u8> {
         assert!(v < 1 << 14);
         if v < 128 {
-            vec![v as u8]
+            vec![byte(v)]
         } else {
-            vec![0x80 | (v >> 7) as u8, (v & 0x7f) as u8]
+            vec![0x80 | byte(v >> 7), byte(v & 0x7f)]
         }
     }
 
@@ -152,7 +162,7 @@ mod tests {
                 }
             }
         }
-        [vec![types.len() as u8 + 1], types, body].concat()
+        [vec![byte(types.len() + 1)], types, body].concat()
     }
 
     /// A leaf cell holding the first `local` bytes of `record`, then the overflow page number.
@@ -167,13 +177,13 @@ mod tests {
     fn leaf(cells: &[Vec<u8>], header_at: usize) -> Vec<u8> {
         let mut page = vec![0; PAGE];
         page[header_at] = 0x0d;
-        page[header_at + 3..header_at + 5].copy_from_slice(&(cells.len() as u16).to_be_bytes());
+        page[header_at + 3..header_at + 5].copy_from_slice(&be16(cells.len()));
         let mut end = PAGE;
         for (i, c) in cells.iter().enumerate() {
             end -= c.len();
             page[end..end + c.len()].copy_from_slice(c);
             let ptr = header_at + 8 + 2 * i;
-            page[ptr..ptr + 2].copy_from_slice(&(end as u16).to_be_bytes());
+            page[ptr..ptr + 2].copy_from_slice(&be16(end));
         }
         page
     }
@@ -203,17 +213,17 @@ mod tests {
         ]);
         let mut first = leaf(&[cell(1, &schema, schema.len(), 0)], 100);
         first[..16].copy_from_slice(MAGIC);
-        first[16..18].copy_from_slice(&(PAGE as u16).to_be_bytes());
+        first[16..18].copy_from_slice(&be16(PAGE));
         first[18..24].copy_from_slice(&[1, 1, 0, 64, 32, 32]);
         [vec![first], pages.to_vec()].concat().concat()
     }
 
     /// Rows 1 (small) and 2 (1000-byte blob: 39 bytes local, then pages 3 and 4).
     fn packages_pages() -> (Vec<Vec<u8>>, Vec<u8>) {
-        let big: Vec<u8> = (0..1000).map(|i| i as u8).collect();
+        let big: Vec<u8> = (0..=u8::MAX).cycle().take(1000).collect();
         let small_rec = record(&[Col::Null, Col::Blob(b"hdr1")]);
         let big_rec = record(&[Col::Null, Col::Blob(&big)]);
-        assert_eq!(btree::local_payload_size(big_rec.len() as u64, PAGE), 39);
+        assert_eq!(btree::local_payload_size(big_rec.len(), PAGE), 39);
         let rest = &big_rec[39..];
         let pages = vec![
             leaf(

@@ -62,7 +62,11 @@ pub(crate) fn decode(payload: &[u8]) -> Result<Vec<Value<'_>>, String> {
         pos += used;
         let (len, fixed) = match serial {
             0 | 8 | 9 => (0, true),
-            1..=4 => (serial as usize, true),
+            // Integers of 1 to 4 bytes: the serial type is the length.
+            1 => (1, true),
+            2 => (2, true),
+            3 => (3, true),
+            4 => (4, true),
             5 => (6, true),
             6 | 7 => (8, true),
             10 | 11 => return Err(format!("reserved serial type {serial}")),
@@ -92,11 +96,12 @@ pub(crate) fn decode(payload: &[u8]) -> Result<Vec<Value<'_>>, String> {
     Ok(values)
 }
 
-/// A big-endian two's complement integer of 1 to 8 bytes.
+/// A big-endian two's complement integer of 1 to 8 bytes, sign-extended to 8.
 fn be_signed(bytes: &[u8]) -> i64 {
-    let unsigned = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-    let shift = 64 - 8 * bytes.len() as u32;
-    ((unsigned << shift) as i64) >> shift
+    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    let mut word = [if negative { 0xff } else { 0 }; 8];
+    word[8 - bytes.len()..].copy_from_slice(bytes);
+    i64::from_be_bytes(word)
 }
 
 #[cfg(test)]

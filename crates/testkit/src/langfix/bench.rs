@@ -135,8 +135,8 @@ impl Rng {
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).expect("less than a usize")
     }
 }
 
@@ -154,12 +154,14 @@ fn filler(b: &Build, files: std::ops::Range<usize>) -> Result<(), Unavailable> {
     for n in files {
         let path = format!("{FILLER}/{:02}/file{n:05}.txt", n % 30);
         let content = if n % 750 == 0 {
-            (0..4 << 20).map(|_| rng.next() as u8).collect::<Vec<u8>>()
+            (0..4 << 20)
+                .map(|_| rng.next().to_le_bytes()[0])
+                .collect::<Vec<u8>>()
         } else {
-            let size = 1024 + rng.below(15 * 1024) as usize;
+            let size = 1024 + rng.below(15 * 1024);
             let mut text = Vec::with_capacity(size + 16);
             while text.len() < size {
-                let word = WORDS[rng.below(WORDS.len() as u64) as usize];
+                let word = WORDS[rng.below(WORDS.len())];
                 text.extend_from_slice(word.as_bytes());
                 text.push(if rng.below(12) == 0 { b'\n' } else { b' ' });
                 if rng.below(40) == 0 {

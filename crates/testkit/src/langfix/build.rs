@@ -156,7 +156,7 @@ impl Build {
             "langfix {}: layer {index} {id}: {files} files, {bytes} bytes; step {:.1} s, diff and listing {:.1} s",
             self.recipe,
             ran.as_secs_f64(),
-            (self.step_started.elapsed() - ran).as_secs_f64()
+            self.step_started.elapsed().saturating_sub(ran).as_secs_f64()
         );
         self.step_started = Instant::now();
         Ok(())

@@ -386,16 +386,16 @@ impl CutState {
                 loop {
                     match client.read(&mut byte) {
                         Ok(0) => return Ok(()),
-                        Ok(_) => continue,
                         Err(e)
-                            if matches!(
+                            if !matches!(
                                 e.kind(),
                                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                             ) =>
                         {
-                            continue
+                            return Err(e)
                         }
-                        Err(e) => return Err(e),
+                        // A byte, or a read timeout: keep waiting.
+                        Ok(_) | Err(_) => {}
                     }
                 }
             }

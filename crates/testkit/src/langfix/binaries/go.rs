@@ -360,7 +360,7 @@ pub(crate) fn parse_version_m(text: &str, rel: &str, mode: u32) -> Option<GoBina
         sum: fields
             .get(3)
             .filter(|s| !s.is_empty())
-            .map(|s| s.to_string()),
+            .map(ToString::to_string),
         replace: None,
     };
     for line in lines {

@@ -197,7 +197,7 @@ pub(crate) fn audit_data(
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter_map(|d| d.as_u64().map(|d| d as usize))
+                .filter_map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
                 .collect(),
         })
         .collect();
