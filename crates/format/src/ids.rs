@@ -70,6 +70,8 @@ pub struct ImageIdentity {
     pub name: String,
     /// The tag the user named, if any.
     pub tag: Option<String>,
+    /// The version the user gave (`--source-version`): written in place of the tag or digest.
+    pub version: Option<String>,
     /// `pkg:oci/<name>@<manifest digest>?arch=…&repository_url=…&tag=…`, when the image has a
     /// manifest digest.
     pub purl: Option<String>,
@@ -88,8 +90,7 @@ pub fn image_identity(sbom: &Sbom) -> ImageIdentity {
             source.path.as_deref().map(|p| {
                 std::path::Path::new(p)
                     .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| p.to_string())
+                    .map_or_else(|| p.to_string(), |n| n.to_string_lossy().into_owned())
             })
         })
         .unwrap_or_else(|| "image".to_string());
@@ -115,7 +116,15 @@ pub fn image_identity(sbom: &Sbom) -> ImageIdentity {
         }
         Some(purl.to_string())
     });
-    ImageIdentity { name, tag, purl }
+    // A name the user gives replaces the displayed one only: the purl still says where the
+    // image can be fetched from.
+    let name = source.name.clone().unwrap_or(name);
+    ImageIdentity {
+        name,
+        tag,
+        version: source.version.clone(),
+        purl,
+    }
 }
 
 /// `host:5000/ns/app:1.0@sha256:…` → (`host:5000/ns/app`, `1.0`). A bare tag (as `ref.name`
@@ -239,7 +248,7 @@ pub fn dependency_edges(sbom: &Sbom) -> Vec<Vec<usize>> {
                 .depends_on
                 .iter()
                 .filter_map(|name| by_name.get(&(p.kind.as_str(), match_name(&p.kind, name))))
-                .flat_map(|candidates| {
+                .filter_map(|candidates| {
                     let mut overlapping: Vec<usize> = candidates
                         .iter()
                         .copied()

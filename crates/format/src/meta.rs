@@ -51,8 +51,7 @@ impl DocumentInfo {
                 .created
                 .as_deref()
                 .and_then(|c| OffsetDateTime::parse(c, &Rfc3339).ok())
-                .map(rfc3339_seconds)
-                .unwrap_or_else(|| FALLBACK_CREATED.to_string()),
+                .map_or_else(|| FALLBACK_CREATED.to_string(), rfc3339_seconds),
         };
         Ok(DocumentInfo {
             created,

@@ -58,6 +58,8 @@ pub fn image_properties(sbom: &Sbom) -> Vec<Property> {
         source.platform.as_ref().map(ToString::to_string),
     );
     put("sbomgen:source:created".into(), source.created.clone());
+    put("sbomgen:source:name".into(), source.name.clone());
+    put("sbomgen:source:version".into(), source.version.clone());
     for layer in &sbom.layers {
         let key = |field: &str| format!("sbomgen:layer:{}:{field}", layer.index);
         put(
@@ -121,7 +123,8 @@ pub fn package_properties(sbom: &Sbom, package: &Package) -> Vec<Property> {
         put("sbomgen:removed".into(), Some("true".into()));
     }
     put("sbomgen:replacedBy".into(), package.replaced_by.clone());
-    for (n, location) in package.locations.iter().enumerate() {
+    let (locations, omitted) = document_locations(package);
+    for (n, location) in locations.iter().enumerate() {
         put(
             format!("sbomgen:location:{n}:path"),
             Some(location.path.clone()),
@@ -130,6 +133,9 @@ pub fn package_properties(sbom: &Sbom, package: &Package) -> Vec<Property> {
             format!("sbomgen:location:{n}:layerIndex"),
             Some(location.layer_index.to_string()),
         );
+    }
+    if omitted > 0 {
+        put("sbomgen:locationsOmitted".into(), Some(omitted.to_string()));
     }
     put("sbomgen:ownedBy".into(), package.owned_by.clone());
     if package.declared {
@@ -154,6 +160,18 @@ pub fn package_properties(sbom: &Sbom, package: &Package) -> Vec<Property> {
         Some(package.files_present.to_string()),
     );
     out
+}
+
+/// Most locations a package lists in a published document (SPDX, CycloneDX, syft-json); the
+/// native JSON lists all. A database rewritten by each of 1,000 layers is seen 1,000 times per
+/// package, and as properties or annotations 2,000 packages × 1,000 locations made documents
+/// of gigabytes from a 700 kB image. Real packages are seen in a handful of places.
+pub const DOCUMENT_LOCATIONS: usize = 32;
+
+/// The locations a published document lists, and how many it leaves out.
+pub(crate) fn document_locations(package: &Package) -> (&[Location], usize) {
+    let shown = package.locations.len().min(DOCUMENT_LOCATIONS);
+    (&package.locations[..shown], package.locations.len() - shown)
 }
 
 /// A one-line human note for removed and declared packages (SPDX `comment`, the start of
@@ -215,6 +233,8 @@ pub fn apply_image_properties(sbom: &mut Sbom, properties: &[Property]) {
             ["source", "configDigest"] => source.config_digest = value.parse().ok(),
             ["source", "platform"] => source.platform = value.parse().ok(),
             ["source", "created"] => source.created = Some(value.clone()),
+            ["source", "name"] => source.name = Some(value.clone()),
+            ["source", "version"] => source.version = Some(value.clone()),
             ["layer", index, field] => {
                 let Ok(index) = index.parse::<usize>() else {
                     continue;
@@ -375,6 +395,29 @@ mod tests {
         assert_eq!(back.source, sbom.source);
         assert_eq!(back.layers, sbom.layers);
         assert_eq!(back.hidden_files, sbom.hidden_files);
+    }
+
+    #[test]
+    fn published_documents_list_a_bounded_number_of_locations() {
+        let package = Package {
+            locations: (0..DOCUMENT_LOCATIONS + 8)
+                .map(|layer_index| Location {
+                    path: "var/lib/dpkg/status".into(),
+                    layer_index,
+                })
+                .collect(),
+            ..Package::default()
+        };
+        let properties = package_properties(&Sbom::default(), &package);
+        let paths = properties
+            .iter()
+            .filter(|(n, _)| n.ends_with(":path"))
+            .count();
+        assert_eq!(paths, DOCUMENT_LOCATIONS);
+        assert!(properties.contains(&("sbomgen:locationsOmitted".into(), "8".into())));
+        let mut back = Package::default();
+        apply_package_properties(&mut back, &properties);
+        assert_eq!(back.locations, package.locations[..DOCUMENT_LOCATIONS]);
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn sample() -> Sbom {
     let layer = |index: usize, c: char, created_by: &str| LayerSummary {
         index,
         digest: Some(digest(c)),
-        diff_id: Some(digest(char::from(b'a' + index as u8))),
+        diff_id: Some(digest(char::from(b'a' + u8::try_from(index).unwrap()))),
         media_type: Some("application/vnd.oci.image.layer.v1.tar+gzip".into()),
         size: Some(100 + index as u64),
         created_by: Some(created_by.into()),
@@ -100,6 +100,8 @@ fn sample() -> Sbom {
             config_digest: Some(digest('e')),
             platform: "linux/arm64/v8".parse().ok(),
             created: Some("2024-02-03T04:05:06.789Z".into()),
+            name: None,
+            version: None,
         },
         distro: Some(Distro {
             id: "debian".into(),
@@ -641,11 +643,6 @@ fn trivy_documents_keep_their_layer_provenance() {
 /// sbomgen's annotations decide; without them, the Trivy annotation is read as Trivy's is.
 #[test]
 fn trivy_layer_annotations_are_a_duplicate_on_sbomgen_documents() {
-    let sbom = sample();
-    let native_musl = sbom.packages.iter().find(|p| p.name == "musl").unwrap();
-    assert_eq!(native_musl.introduced_in, Some(1));
-    let diff_id = |i: usize| sbom.layers[i].diff_id.as_ref().unwrap().to_string();
-    let mut doc = spdx_json(&sbom);
     fn musl_annotations(doc: &mut Value) -> &mut Vec<Value> {
         doc["packages"]
             .as_array_mut()
@@ -656,6 +653,11 @@ fn trivy_layer_annotations_are_a_duplicate_on_sbomgen_documents() {
             .as_array_mut()
             .unwrap()
     }
+    let sbom = sample();
+    let native_musl = sbom.packages.iter().find(|p| p.name == "musl").unwrap();
+    assert_eq!(native_musl.introduced_in, Some(1));
+    let diff_id = |i: usize| sbom.layers[i].diff_id.as_ref().unwrap().to_string();
+    let mut doc = spdx_json(&sbom);
     let musl_in = |doc: &Value| {
         let back = read(doc.to_string().as_bytes(), "doc").unwrap();
         let musl = back.packages.iter().find(|p| p.name == "musl").unwrap();

@@ -1,4 +1,5 @@
-//! The image config: platform, creation time, `rootfs.diff_ids` and the history of each layer.
+//! The image config: platform, creation time, `rootfs.diff_ids`, the history of each layer and
+//! what the image runs (`config.Entrypoint`, `config.Cmd`).
 //!
 //! See the OCI image spec, `config.md`: `history` has one entry per build step, and steps that
 //! made no layer carry `"empty_layer": true`, so the k-th *non-empty* entry describes layer k.
@@ -9,6 +10,7 @@ use serde::Deserialize;
 use sbomgen_model::{Digest, Platform};
 
 use crate::error::SourceError;
+use crate::launch::Launch;
 
 /// The most bytes read into memory for one JSON document (index, manifest, config,
 /// `manifest.json`). Real ones are a few KiB; a config with a long history stays under 1 MiB.
@@ -30,6 +32,17 @@ struct RawConfig {
     created: Option<String>,
     rootfs: Option<RawRootfs>,
     history: Option<Vec<RawHistory>>,
+    config: Option<RawRunConfig>,
+}
+
+/// The runtime part of a config; shapes are checked in [`Launch::from_raw`], not here, so an
+/// odd `Cmd` does not fail the scan.
+#[derive(Deserialize)]
+struct RawRunConfig {
+    #[serde(rename = "Entrypoint")]
+    entrypoint: Option<serde_json::Value>,
+    #[serde(rename = "Cmd")]
+    cmd: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +69,8 @@ pub(crate) struct ImageConfig {
     pub(crate) diff_ids: Vec<Digest>,
     /// One per layer: the history entry's `created_by` (or its `comment`), if any.
     pub(crate) created_by: Vec<Option<String>>,
+    /// `config.Entrypoint` and `config.Cmd` (empty when the config has neither).
+    pub(crate) launch: Launch,
 }
 
 impl ImageConfig {
@@ -99,11 +114,16 @@ impl ImageConfig {
             (Some(os), Some(arch)) => Some(Platform::new(&os, &arch, raw.variant.as_deref())),
             _ => None,
         };
+        let launch = raw
+            .config
+            .map(|c| Launch::from_raw(c.entrypoint.as_ref(), c.cmd.as_ref()))
+            .unwrap_or_default();
         Ok(ImageConfig {
             platform,
             created: raw.created,
             diff_ids,
             created_by,
+            launch,
         })
     }
 }
@@ -137,6 +157,24 @@ mod tests {
                 Some("buildkit copy".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn reads_entrypoint_and_cmd() {
+        let json = format!(
+            r#"{{"rootfs":{{"diff_ids":["{}"]}},
+            "config":{{"Entrypoint":["/usr/bin/tini","--"],"Cmd":["/bin/sh","-c","run x"],"Env":[]}}}}"#,
+            id(1)
+        );
+        let c = ImageConfig::parse(json.as_bytes(), "config", 1).unwrap();
+        assert_eq!(c.launch.entrypoint, ["/usr/bin/tini", "--"]);
+        assert_eq!(c.launch.cmd, ["/bin/sh", "-c", "run x"]);
+        let json = format!(
+            r#"{{"rootfs":{{"diff_ids":["{}"]}},"config":{{"Entrypoint":null,"Cmd":7}}}}"#,
+            id(1)
+        );
+        let c = ImageConfig::parse(json.as_bytes(), "config", 1).unwrap();
+        assert_eq!(c.launch, Launch::default());
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl Container {
                 limit,
             });
         }
-        let mut bytes = Vec::with_capacity(size as usize);
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         // `take` guards against a file that grew since `size` was read.
         self.open(name)?
             .take(limit + 1)
@@ -277,6 +277,8 @@ enum Location {
         name: Arc<str>,
     },
     Remote(Arc<RemoteBlob>),
+    /// A whole file that is itself the layer (a `rootfs-archive:` source).
+    File(Arc<Path>),
 }
 
 #[derive(Debug)]
@@ -295,6 +297,14 @@ impl BlobHandle {
                 container: container.clone(),
                 name: name.into(),
             },
+        }
+    }
+
+    /// A file that is a layer by itself; `origin` names the source in messages.
+    pub(crate) fn file(path: &Path, origin: &str) -> BlobHandle {
+        BlobHandle {
+            description: origin.into(),
+            location: Location::File(path.into()),
         }
     }
 
@@ -325,6 +335,10 @@ impl BlobHandle {
                     .client
                     .open_blob(&blob.reference, &blob.digest, blob.size)?)
             }
+            Location::File(path) => match File::open(path) {
+                Ok(file) => Ok(Box::new(BufReader::new(file))),
+                Err(e) => Err(crate::image::missing_or_io(path, e)),
+            },
         }
     }
 

@@ -114,6 +114,7 @@ pub(crate) fn open(
         created: chosen.config.created,
         tags: chosen.tags,
         layers,
+        launch: Some(chosen.config.launch),
     })
 }
 

@@ -36,7 +36,12 @@ pub enum SourceError {
     #[error(transparent)]
     Registry(Box<RegistryError>),
 
-    #[error("{} is not an image archive: neither oci-layout nor manifest.json found", .path.display())]
+    #[error(
+        "{} is not an image archive: neither oci-layout nor manifest.json found (for a root \
+         filesystem tarball, use rootfs-archive:{})",
+        .path.display(),
+        .path.display()
+    )]
     NotAnImageArchive { path: PathBuf },
 
     #[error("{} is not a tar archive (plain, gzip or zstd) or a directory", .path.display())]

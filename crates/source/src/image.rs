@@ -7,6 +7,7 @@ use sbomgen_registry::ClientOptions;
 
 use crate::container::{BlobHandle, Container};
 use crate::error::SourceError;
+use crate::launch::Launch;
 use crate::spec::SourceSpec;
 use crate::{docker, oci, remote};
 
@@ -30,6 +31,8 @@ pub struct Image {
     pub tags: Vec<String>,
     /// In manifest order, bottom layer first.
     pub layers: Vec<LayerSource>,
+    /// What the config says the image runs; `None` for sources without a config.
+    pub launch: Option<Launch>,
 }
 
 /// One layer as the manifest and config describe it; `sbomgen-layer` reads and verifies it.
@@ -94,6 +97,7 @@ pub fn open(spec: &SourceSpec, options: &OpenOptions) -> Result<Image, SourceErr
             info: located(kind, require_dir(path)?),
             created: None,
             tags: Vec::new(),
+            launch: None,
             layers: vec![LayerSource {
                 index: 0,
                 digest: None,
@@ -104,6 +108,24 @@ pub fn open(spec: &SourceSpec, options: &OpenOptions) -> Result<Image, SourceErr
                 content: LayerContent::Directory(path.clone()),
             }],
         }),
+        SourceSpec::RootfsArchive { path } => {
+            let blob = BlobHandle::file(require_file(path)?, &origin(kind, path));
+            Ok(Image {
+                info: located(kind, path),
+                created: None,
+                tags: Vec::new(),
+                launch: None,
+                layers: vec![LayerSource {
+                    index: 0,
+                    digest: None,
+                    diff_id: None,
+                    media_type: None,
+                    size: std::fs::metadata(path).ok().map(|m| m.len()),
+                    created_by: None,
+                    content: LayerContent::Blob(blob),
+                }],
+            })
+        }
         SourceSpec::Registry { reference } => remote::open(reference, options),
     }
 }

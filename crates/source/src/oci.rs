@@ -71,6 +71,7 @@ pub(crate) fn open(
         created: config.created,
         tags: names,
         layers,
+        launch: Some(config.launch),
     })
 }
 

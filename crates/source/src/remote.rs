@@ -76,6 +76,7 @@ pub(crate) fn open(reference: &Reference, options: &OpenOptions) -> Result<Image
         created: config.created,
         tags,
         layers,
+        launch: Some(config.launch),
     })
 }
 

@@ -31,17 +31,21 @@ pub enum SourceSpec {
     },
     /// A root filesystem directory, scanned as one layer.
     Dir { path: PathBuf },
+    /// A tar (optionally gzip or zstd) of a root filesystem, scanned as one layer. Never
+    /// detected: a tar that is no image is refused unless the user says this is what it is.
+    RootfsArchive { path: PathBuf },
     /// An image in a registry, normalised as Docker does (`alpine:3.20` is
     /// `docker.io/library/alpine:3.20`).
     Registry { reference: Reference },
 }
 
 /// Every scheme [`SourceSpec::parse`] knows, in the order error messages list them.
-pub(crate) const SCHEMES: [&str; 5] = [
+pub(crate) const SCHEMES: [&str; 6] = [
     "oci-dir",
     "oci-archive",
     "docker-archive",
     "dir",
+    "rootfs-archive",
     "registry",
 ];
 
@@ -77,6 +81,11 @@ impl SourceSpec {
                         path: PathBuf::from(rest),
                     })
                 }
+                "rootfs-archive" => {
+                    return Ok(SourceSpec::RootfsArchive {
+                        path: PathBuf::from(rest),
+                    })
+                }
                 "registry" => {
                     return Ok(SourceSpec::Registry {
                         reference: rest.parse()?,
@@ -108,14 +117,15 @@ impl SourceSpec {
         }
     }
 
-    /// The `SourceInfo.kind` of this source: `oci-dir`, `oci-archive`, `docker-archive`, `dir`
-    /// or `registry`.
+    /// The `SourceInfo.kind` of this source: `oci-dir`, `oci-archive`, `docker-archive`, `dir`,
+    /// `rootfs-archive` or `registry`.
     pub fn kind(&self) -> &'static str {
         match self {
             SourceSpec::OciDir { .. } => "oci-dir",
             SourceSpec::OciArchive { .. } => "oci-archive",
             SourceSpec::DockerArchive { .. } => "docker-archive",
             SourceSpec::Dir { .. } => "dir",
+            SourceSpec::RootfsArchive { .. } => "rootfs-archive",
             SourceSpec::Registry { .. } => "registry",
         }
     }
@@ -135,7 +145,9 @@ impl fmt::Display for SourceSpec {
                 }
                 Ok(())
             }
-            SourceSpec::Dir { path } => write!(f, "{kind}:{}", path.display()),
+            SourceSpec::Dir { path } | SourceSpec::RootfsArchive { path } => {
+                write!(f, "{kind}:{}", path.display())
+            }
             SourceSpec::Registry { reference } => write!(f, "{kind}:{reference}"),
         }
     }
@@ -255,6 +267,14 @@ mod tests {
                 path: "/no/such".into()
             }
         );
+        let spec = SourceSpec::parse("rootfs-archive:/no/such.tar").unwrap();
+        assert_eq!(
+            spec,
+            SourceSpec::RootfsArchive {
+                path: "/no/such.tar".into()
+            }
+        );
+        assert_eq!(spec.to_string(), "rootfs-archive:/no/such.tar");
     }
 
     #[test]
@@ -264,7 +284,7 @@ mod tests {
         assert_eq!(
             err,
             "unknown source scheme \"foo\" in \"foo:./bar\" (known schemes: oci-dir:, oci-archive:, \
-             docker-archive:, dir:, registry:)"
+             docker-archive:, dir:, rootfs-archive:, registry:)"
         );
         for s in SCHEMES {
             assert!(err.contains(&format!("{s}:")), "{s}");
@@ -302,8 +322,8 @@ mod tests {
         for (input, is_reference) in cases {
             let parsed = SourceSpec::parse(&input);
             match (&parsed, is_reference) {
-                (Ok(SourceSpec::Registry { .. }), true) => {}
-                (
+                (Ok(SourceSpec::Registry { .. }), true)
+                | (
                     Err(SourceError::NotFound { .. } | SourceError::NotFoundOrReference { .. }),
                     false,
                 ) => {}

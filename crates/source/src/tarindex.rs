@@ -128,7 +128,7 @@ impl TarIndex {
                             && size <= CACHE_ENTRY_MAX
                             && cached_total + size <= CACHE_TOTAL_MAX
                         {
-                            let mut bytes = Vec::with_capacity(size as usize);
+                            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
                             entry.read_to_end(&mut bytes)?;
                             cached_total += size;
                             cache.insert(offset, Arc::from(bytes));
@@ -295,10 +295,9 @@ mod tests {
         let Some(Slot::Data { offset, size }) = idx.get("a/layer.tar") else {
             panic!("a/layer.tar missing");
         };
-        assert_eq!(
-            &bytes[offset as usize..(offset + size) as usize],
-            b"layer bytes"
-        );
+        let at = usize::try_from(offset).unwrap();
+        let end = usize::try_from(offset + size).unwrap();
+        assert_eq!(&bytes[at..end], b"layer bytes");
         assert_eq!(idx.get("b/layer.tar"), idx.get("a/layer.tar"));
         assert_eq!(idx.get("c.tar"), idx.get("a/layer.tar"));
         assert_eq!(idx.get("loop1"), Some(Slot::BrokenLink));

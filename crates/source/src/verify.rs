@@ -9,14 +9,7 @@ use crate::error::SourceError;
 /// The digest of `bytes` under the same algorithm as `like` (sha256 or sha512).
 pub(crate) fn digest_like(like: &Digest, bytes: &[u8]) -> Digest {
     if like.algorithm() == "sha512" {
-        let hex: String = Sha512::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        // 128 lowercase hex characters always parse; fall back to sha256 rather than panic.
-        if let Ok(d) = format!("sha512:{hex}").parse() {
-            return d;
-        }
+        return Digest::sha512_from_bytes(&Sha512::digest(bytes).into());
     }
     sha256(bytes)
 }

@@ -300,7 +300,10 @@ fn plain_rootfs_tars_are_rejected() {
         let err = SourceSpec::parse(&input).unwrap_err().to_string();
         assert_eq!(
             err,
-            format!("{input} is not an image archive: neither oci-layout nor manifest.json found")
+            format!(
+                "{input} is not an image archive: neither oci-layout nor manifest.json found \
+                 (for a root filesystem tarball, use rootfs-archive:{input})"
+            )
         );
         // Forcing a kind gives a clear message too.
         let err = open_str(&format!("oci-archive:{input}"), None).unwrap_err();

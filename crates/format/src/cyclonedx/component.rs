@@ -24,8 +24,9 @@ pub(super) fn image_component(sbom: &Sbom, identity: &ImageIdentity) -> Componen
         identity.name.clone(),
     );
     image.version = identity
-        .tag
+        .version
         .clone()
+        .or_else(|| identity.tag.clone())
         .or_else(|| manifest.map(ToString::to_string));
     image.purl = identity.purl.clone();
     image.hashes = manifest.and_then(digest_hash).into_iter().collect();

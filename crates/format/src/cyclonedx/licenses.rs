@@ -109,7 +109,7 @@ mod tests {
     use super::*;
 
     fn strings(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+        list.iter().map(ToString::to_string).collect()
     }
 
     fn round_trip(list: &[&str]) -> Vec<String> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use sbomgen_model::{Distro, Location};
+use sbomgen_model::{Digest, Distro, Location};
 use sbomgen_testkit::schema::{self, Schema};
 
 use super::tests::{info, properties};
@@ -35,7 +35,7 @@ fn reads_trivy_documents_with_their_layers() {
         Some("ghcr.io/aquasecurity/trivy-test-images:centos-7")
     );
     assert_eq!(
-        sbom.source.config_digest.as_ref().map(|d| d.as_str()),
+        sbom.source.config_digest.as_ref().map(Digest::as_str),
         Some("sha256:f1cb7c7d58b73eac859c395882eec49d50651244e342cd6c68a5c7809785f427")
     );
     assert_eq!(sbom.layers.len(), 1);
@@ -113,7 +113,10 @@ fn syft_locations_resolve_against_known_layers() {
     let sbom = read_json(&doc).unwrap();
     assert_eq!(sbom.source.reference.as_deref(), Some("app"));
     assert_eq!(
-        sbom.source.manifest_digest.as_ref().map(|d| d.to_string()),
+        sbom.source
+            .manifest_digest
+            .as_ref()
+            .map(ToString::to_string),
         Some(diff('a'))
     );
     let names: Vec<&str> = sbom.packages.iter().map(|p| p.name.as_str()).collect();
@@ -170,7 +173,7 @@ fn malformed_documents_are_unreadable_with_a_path() {
     ] {
         match read_json(&doc) {
             Err(FormatError::Unreadable { problem, .. }) => {
-                assert_eq!(problem, expected, "{doc}")
+                assert_eq!(problem, expected, "{doc}");
             }
             other => panic!("{doc}: expected Unreadable, got {other:?}"),
         }
@@ -277,11 +280,11 @@ fn one_trivy_layer_is_layer_zero_with_the_blob_digest_its_packages_name() {
     let layer = &sbom.layers[0];
     assert_eq!(layer.index, 0);
     assert_eq!(
-        layer.diff_id.as_ref().map(|d| d.as_str()),
+        layer.diff_id.as_ref().map(Digest::as_str),
         doc["components"][1]["properties"][0]["value"].as_str()
     );
     assert_eq!(
-        layer.digest.as_ref().map(|d| d.as_str()),
+        layer.digest.as_ref().map(Digest::as_str),
         doc["components"][1]["properties"][1]["value"].as_str()
     );
     let base_files = &sbom.packages[0];
@@ -317,7 +320,7 @@ fn only_formulation_components_sbomgen_marked_removed_are_packages() {
     let bad = json!({"bomFormat": "CycloneDX", "formulation": [{"components": {}}]});
     match read_json(&bad) {
         Err(FormatError::Unreadable { problem, .. }) => {
-            assert_eq!(problem, "$.formulation[0].components is not an array")
+            assert_eq!(problem, "$.formulation[0].components is not an array");
         }
         other => panic!("{other:?}"),
     }

@@ -115,6 +115,8 @@ pub(super) fn sample() -> Sbom {
             config_digest: digest('b'),
             platform: "linux/amd64".parse().ok(),
             created: Some("2024-01-02T03:04:05Z".into()),
+            name: None,
+            version: None,
         },
         distro: Some(Distro {
             id: "debian".into(),

@@ -54,7 +54,7 @@ pub(super) fn image(image: &SpdxPackage<'_>) -> (SourceInfo, Vec<LayerSummary>) 
             .or_else(|| purl.as_ref().and_then(|p| p.version()?.parse().ok()));
     }
     if let Some(purl) = &purl {
-        let qualifier = |key: &str| purl.qualifiers().get(key).map(|v| v.to_string());
+        let qualifier = |key: &str| purl.qualifiers().get(key).map(ToString::to_string);
         if let Some(arch) = qualifier("arch").filter(|a| !a.is_empty()) {
             // Container images in these documents are Linux images; the purl names no OS.
             source.platform = format!("linux/{arch}").parse().ok();
@@ -100,7 +100,7 @@ pub(crate) fn kind_and_arch(purl: &str) -> Option<(String, Option<String>)> {
     let arch = purl
         .qualifiers()
         .get("arch")
-        .map(|a| a.to_string())
+        .map(ToString::to_string)
         .filter(|a| !a.is_empty());
     Some((purl.ty().to_string(), arch))
 }

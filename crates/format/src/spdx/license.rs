@@ -253,7 +253,7 @@ mod tests {
     use super::*;
 
     fn round_trip(licenses: &[&str]) -> (String, Vec<String>) {
-        let licenses: Vec<String> = licenses.iter().map(|s| s.to_string()).collect();
+        let licenses: Vec<String> = licenses.iter().map(ToString::to_string).collect();
         let mut refs = Licenses::default();
         let declared = refs.declared(&licenses);
         let extracted: HashMap<String, String> = refs

@@ -316,8 +316,10 @@ fn image_package(sbom: &Sbom, identity: &ids::ImageIdentity) -> Package {
     let digest = sbom.source.manifest_digest.as_ref();
     Package {
         name: identity.name.clone(),
-        version_info: digest
-            .map(ToString::to_string)
+        version_info: identity
+            .version
+            .clone()
+            .or_else(|| digest.map(ToString::to_string))
             .or_else(|| identity.tag.clone()),
         checksums: digest
             .and_then(|d| {

@@ -150,7 +150,7 @@ fn parse(document: &Value) -> Result<Parsed<'_>, FormatError> {
         .array("packages")?
         .iter()
         .enumerate()
-        .map(|(n, p)| spdx_package(view(p, format!("packages[{n}]"))?))
+        .map(|(n, p)| spdx_package(&view(p, format!("packages[{n}]"))?))
         .collect::<Result<Vec<_>, _>>()?;
     let relationships = root
         .array("relationships")?
@@ -246,7 +246,7 @@ fn native_package(
         kind,
         arch,
         purl: spdx.purl.map(str::to_string),
-        cpes: spdx.cpes.iter().map(|c| c.to_string()).collect(),
+        cpes: spdx.cpes.iter().map(ToString::to_string).collect(),
         licenses: spdx
             .license_declared
             .map(|l| license::split_declared(l, extracted))
@@ -334,7 +334,7 @@ fn extracted_licenses(root: &Obj<'_>, ours: bool) -> Result<HashMap<String, Stri
     Ok(out)
 }
 
-fn spdx_package<'a>(p: Obj<'a>) -> Result<SpdxPackage<'a>, FormatError> {
+fn spdx_package<'a>(p: &Obj<'a>) -> Result<SpdxPackage<'a>, FormatError> {
     let mut package = SpdxPackage {
         id: p.required_str("SPDXID")?,
         name: p.required_str("name")?,
@@ -388,8 +388,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn problem(document: Value) -> String {
-        match read(&document) {
+    fn problem(document: &Value) -> String {
+        match read(document) {
             Err(FormatError::Unreadable { problem, .. }) => problem,
             other => panic!("expected Unreadable, got {other:?}"),
         }
@@ -397,9 +397,9 @@ mod tests {
 
     #[test]
     fn malformed_documents_name_the_faulty_path() {
-        assert_eq!(problem(json!([])), "document is not a JSON object");
-        assert_eq!(problem(json!({})), "document.spdxVersion is missing");
-        assert!(problem(json!({"spdxVersion": "SPDX-3.0"})).contains("not supported"));
+        assert_eq!(problem(&json!([])), "document is not a JSON object");
+        assert_eq!(problem(&json!({})), "document.spdxVersion is missing");
+        assert!(problem(&json!({"spdxVersion": "SPDX-3.0"})).contains("not supported"));
         let base = |extra: Value| {
             let mut d = json!({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT"});
             d.as_object_mut()
@@ -408,35 +408,35 @@ mod tests {
             d
         };
         assert_eq!(
-            problem(base(json!({"packages": {}}))),
+            problem(&base(json!({"packages": {}}))),
             "document.packages is not an array"
         );
         assert_eq!(
-            problem(base(json!({"packages": [{"name": "x"}]}))),
+            problem(&base(json!({"packages": [{"name": "x"}]}))),
             "packages[0].SPDXID is missing"
         );
         assert_eq!(
-            problem(base(
+            problem(&base(
                 json!({"packages": [{"SPDXID": "a", "name": "x", "externalRefs": [{"referenceCategory": 3}]}]})
             )),
             "packages[0].externalRefs[0].referenceCategory is not a string"
         );
         assert_eq!(
-            problem(base(
+            problem(&base(
                 json!({"packages": [{"SPDXID": "a", "name": "x", "annotations": [{}]}]})
             )),
             "packages[0].annotations[0].comment is missing"
         );
         assert_eq!(
-            problem(base(json!({"relationships": [7]}))),
+            problem(&base(json!({"relationships": [7]}))),
             "relationships[0] is not a JSON object"
         );
         assert_eq!(
-            problem(base(json!({"creationInfo": {"creators": [1]}}))),
+            problem(&base(json!({"creationInfo": {"creators": [1]}}))),
             "document.creationInfo.creators[0] is not a string"
         );
         assert_eq!(
-            problem(base(
+            problem(&base(
                 json!({"hasExtractedLicensingInfos": [{"extractedText": "x"}]})
             )),
             "hasExtractedLicensingInfos[0].licenseId is missing"

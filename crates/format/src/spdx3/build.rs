@@ -91,7 +91,7 @@ pub(crate) fn document(sbom: &Sbom, info: &DocumentInfo) -> Document {
         match (&os_id, native.removed_in) {
             (_, Some(_)) => graph.relate(&image_id, "contains", Some("build"), spdx_id),
             (Some(os), None) if ids::is_os_package(native) => {
-                graph.relate(os, "contains", None, spdx_id)
+                graph.relate(os, "contains", None, spdx_id);
             }
             _ => graph.relate(&image_id, "contains", None, spdx_id),
         }

@@ -18,8 +18,10 @@ use crate::{ids, provenance};
 pub(crate) fn image(sbom: &Sbom, identity: &ids::ImageIdentity, spdx_id: String) -> Package {
     let digest = sbom.source.manifest_digest.as_ref();
     let mut image = Package::named(spdx_id, identity.name.clone());
-    image.version = digest
-        .map(ToString::to_string)
+    image.version = identity
+        .version
+        .clone()
+        .or_else(|| digest.map(ToString::to_string))
         .or_else(|| identity.tag.clone());
     image.purl = identity.purl.clone();
     image.verified_using = digest.and_then(digest_hash).into_iter().collect();

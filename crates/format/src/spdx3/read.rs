@@ -81,7 +81,7 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
     };
     let mut parsed = Parsed::default();
     for (n, node) in graph.into_iter().enumerate() {
-        parsed.add(root.at(node, format!("@graph[{n}]"))?)?;
+        parsed.add(&root.at(node, format!("@graph[{n}]"))?)?;
     }
 
     let image = parsed
@@ -118,7 +118,7 @@ pub(crate) fn read(document: &Value) -> Result<Sbom, FormatError> {
 
 impl<'a> Parsed<'a> {
     /// Records one graph object by its type.
-    fn add(&mut self, node: Obj<'a>) -> Result<(), FormatError> {
+    fn add(&mut self, node: &Obj<'a>) -> Result<(), FormatError> {
         let kind = match node.str("type")? {
             Some(kind) => kind,
             None => node.str("@type")?.unwrap_or_default(),
@@ -130,13 +130,13 @@ impl<'a> Parsed<'a> {
             }
         };
         match kind {
-            "software_Package" => self.packages.push(package(&node, id()?)?),
+            "software_Package" => self.packages.push(package(node, id()?)?),
             "Relationship" | "LifecycleScopedRelationship" => {
                 self.relationships.push(Relationship {
                     from: node.required_str("from")?,
                     kind: node.required_str("relationshipType")?,
-                    to: references(&node, "to")?,
-                })
+                    to: references(node, "to")?,
+                });
             }
             "Annotation" => {
                 if let Some(statement) = node.str("statement")? {
@@ -144,7 +144,7 @@ impl<'a> Parsed<'a> {
                     self.statements.entry(subject).or_default().push(statement);
                 }
             }
-            "software_Sbom" => self.sbom_roots.extend(references(&node, "rootElement")?),
+            "software_Sbom" => self.sbom_roots.extend(references(node, "rootElement")?),
             "simplelicensing_LicenseExpression" => {
                 let mut refs = Vec::new();
                 for (n, entry) in node
@@ -165,7 +165,7 @@ impl<'a> Parsed<'a> {
                 self.texts.insert(id()?, text);
             }
             "Person" | "Organization" | "Agent" => {
-                let email = identifiers(&node)?
+                let email = identifiers(node)?
                     .into_iter()
                     .find(|(kind, _)| *kind == "email")
                     .map(|(_, value)| value);
@@ -255,7 +255,7 @@ impl<'a> Parsed<'a> {
             kind,
             arch,
             purl: spdx.purl.map(str::to_string),
-            cpes: spdx.cpes.iter().map(|c| c.to_string()).collect(),
+            cpes: spdx.cpes.iter().map(ToString::to_string).collect(),
             licenses: self.declared_licenses(spdx.id),
             ..Package::default()
         };

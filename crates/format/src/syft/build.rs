@@ -195,7 +195,7 @@ fn source(sbom: &Sbom) -> Source {
         return Source {
             id,
             name: identity.name,
-            version: String::new(),
+            version: identity.version.unwrap_or_default(),
             kind: "directory",
             metadata: SourceMetadata::Directory {
                 path: source.path.clone().unwrap_or(user_input),
@@ -225,10 +225,10 @@ fn source(sbom: &Sbom) -> Source {
     Source {
         id,
         name: identity.name.clone(),
-        version: if manifest_digest.is_empty() {
-            identity.tag.clone().unwrap_or_default()
-        } else {
-            manifest_digest.clone()
+        version: match (&identity.version, manifest_digest.is_empty()) {
+            (Some(version), _) => version.clone(),
+            (None, true) => identity.tag.clone().unwrap_or_default(),
+            (None, false) => manifest_digest.clone(),
         },
         kind: "image",
         metadata: SourceMetadata::Image(ImageMetadata {

@@ -67,6 +67,11 @@ fn extras(package: &Package) -> Result<Map<String, Value>, serde_json::Error> {
         };
         !empty && !STANDARD_FIELDS.contains(&key.as_str())
     });
+    let (shown, omitted) = crate::provenance::document_locations(package);
+    if omitted > 0 {
+        map.insert("locations".into(), serde_json::to_value(shown)?);
+        map.insert("locationsOmitted".into(), omitted.into());
+    }
     Ok(map)
 }
 

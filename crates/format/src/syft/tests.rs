@@ -62,7 +62,7 @@ fn sample() -> Sbom {
             path: format!("{site}/{name}-6.0.dist-info/METADATA"),
             layer_index: 1,
         }],
-        depends_on: depends.iter().map(|d| d.to_string()).collect(),
+        depends_on: depends.iter().map(ToString::to_string).collect(),
         metadata: json!({"author": "someone", "sitePackagesRootPath": site}),
         ..Package::default()
     };

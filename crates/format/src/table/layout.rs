@@ -160,7 +160,7 @@ mod tests {
         ];
         let rows: Vec<Vec<String>> = rows
             .iter()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .map(|r| r.iter().map(ToString::to_string).collect())
             .collect();
         let mut out = Vec::new();
         write_table(&mut out, width, &columns, &rows).unwrap();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
+use sbomgen_model::Digest;
 use sbomgen_source::{open, Image, OpenOptions, SourceSpec};
 
 pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
@@ -16,10 +17,9 @@ pub(crate) const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 pub(crate) const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar";
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Digest::sha256_from_bytes(&Sha256::digest(bytes).into())
+        .hex()
+        .to_string()
 }
 
 /// A one-file layer tar.
@@ -109,7 +109,8 @@ impl Layout {
     }
 
     pub(crate) fn write_index(&self, manifests: Vec<Value>) {
-        let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests});
+        let mut index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX});
+        index["manifests"] = Value::Array(manifests);
         std::fs::write(self.path().join("index.json"), index.to_string()).unwrap();
     }
 
