@@ -163,8 +163,8 @@ fn a_warm_scan_is_answered_by_redis_alone_with_identical_bytes() {
     let keys = cached_keys(&redis);
     assert_eq!(
         keys.len(),
-        scratch.layout.images[0].layers.len(),
-        "one entry per layer: {keys:?}"
+        scratch.layout.images[0].layers.len() + 1,
+        "one entry per layer and the image's result: {keys:?}"
     );
 
     scratch.destroy_layer_blobs();
@@ -217,7 +217,7 @@ fn redis_killed_between_scans_then_restarted() {
     assert_eq!(refill.stdout, cold.stdout);
     assert_eq!(
         cached_keys(&redis).len(),
-        scratch.layout.images[0].layers.len()
+        scratch.layout.images[0].layers.len() + 1
     );
 }
 
@@ -275,7 +275,7 @@ fn tls_and_a_password_from_the_environment() {
     let cold = scratch.scan_with(&args, &env);
     assert_eq!(
         cached_keys(&redis).len(),
-        scratch.layout.images[0].layers.len()
+        scratch.layout.images[0].layers.len() + 1
     );
 
     // Without the CA the server is not trusted; without the password it refuses: each is a
@@ -304,6 +304,93 @@ fn tls_and_a_password_from_the_environment() {
     let warm = scratch.scan_with(&args, &env);
     assert_eq!(warm.stdout, cold.stdout);
     assert_eq!(warm.stderr, cold.stderr);
+}
+
+#[test]
+fn tls_with_the_ca_from_the_flag_or_the_configuration() {
+    if !redis_tests_can_run() {
+        return;
+    }
+    let redis =
+        RedisServer::start(RedisServerOptions::default().tls()).expect("redis-server starts");
+    let scratch = Scratch::new();
+    let image = scratch.image();
+    let url = redis.url();
+    let ca = redis.ca_cert().unwrap().display().to_string();
+    let args = [image.as_str(), "--cache-backend", url.as_str()];
+
+    let untrusted = scratch.scan(&args);
+    assert!(
+        untrusted.stderr.contains("UnknownIssuer"),
+        "{}",
+        untrusted.stderr
+    );
+    assert!(cached_keys(&redis).is_empty());
+
+    let flagged: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--cache-ca-cert", &ca])
+        .collect();
+    let cold = scratch.scan(&flagged);
+    assert!(!cold.stderr.contains("warning"), "{}", cold.stderr);
+    assert_eq!(cold.stdout, untrusted.stdout);
+    assert_eq!(
+        cached_keys(&redis).len(),
+        scratch.layout.images[0].layers.len() + 1
+    );
+
+    // The same key in a configuration file, and the warm scan answered by Redis alone.
+    let config = scratch.dir.path().join("sbomgen.yaml");
+    std::fs::write(&config, format!("cache-ca-cert: {ca:?}\n")).unwrap();
+    let config = config.display().to_string();
+    scratch.destroy_layer_blobs();
+    let configured: Vec<&str> = args.iter().copied().chain(["-c", &config]).collect();
+    let warm = scratch.scan(&configured);
+    assert_eq!(warm.stdout, cold.stdout);
+    assert_eq!(warm.stderr, cold.stderr);
+}
+
+#[test]
+fn a_failed_scan_still_says_the_cache_was_unavailable() {
+    let scratch = Scratch::new();
+    let image = scratch.image();
+    // A port nothing listens on: connecting is refused at once.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}/0");
+    scratch.destroy_layer_blobs();
+    let run = scratch.run(&[&image, "--cache-backend", &url]);
+    assert!(!run.success, "a scan of destroyed layers succeeded");
+    assert!(
+        run.stderr.contains("layer cache unavailable"),
+        "{}",
+        run.stderr
+    );
+    assert_cache_warning(&run, &url);
+    assert!(run.stderr.contains("cannot scan"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn a_mistyped_backend_never_prints_its_password() {
+    let scratch = Scratch::new();
+    let image = scratch.image();
+    for value in ["redis:/ci:hunter2@cache:6379", "rediss//ci:hunter2@cache"] {
+        let flag = scratch.run(&[&image, "--cache-backend", value]);
+        let env = finish(
+            scratch.spawn_with(&[&image], &[("SBOMGEN_CACHE_BACKEND", value)]),
+            &[value],
+        );
+        for run in [flag, env] {
+            assert!(!run.success, "{value} was accepted");
+            assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+            assert!(run.stderr.contains("ci:***@cache"), "{}", run.stderr);
+        }
+    }
 }
 
 /// A TCP relay to Redis that holds the first client chunk containing `needle`, reports it on

@@ -2,10 +2,12 @@
 //! third-party images in `../shared/fixtures` (skipped with a message when absent).
 
 mod attest;
+mod audit;
 mod bad_input;
 mod binaries;
 mod cache_local;
 mod cache_redis;
+mod cache_result;
 mod cli_commands;
 mod cli_config;
 mod cli_cosign;

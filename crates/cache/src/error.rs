@@ -41,7 +41,7 @@ pub enum CacheError {
     /// A `--cache-backend` value that is not a store address.
     #[error("bad cache backend {url:?}: {reason}")]
     BadUrl {
-        /// The value as given.
+        /// The value as given, its password redacted ([`redact_url`](crate::redact_url)).
         url: String,
         /// What was wrong.
         reason: String,

@@ -119,30 +119,44 @@ impl KeyContext {
 }
 
 /// Length-prefixed fields into SHA-256, so no two different field lists hash the same input.
-struct Fields(Sha256);
+/// Layer keys are made of them here; image-result keys by the scan, which knows its options.
+#[derive(Debug, Clone)]
+pub struct Fields(Sha256);
 
 impl Fields {
-    fn new(domain: &str) -> Self {
+    /// Starts a hash in `domain` (what is being keyed), so keys of two kinds never collide.
+    pub fn new(domain: &str) -> Self {
         let mut f = Fields(Sha256::new());
         f.str(domain);
         f
     }
 
-    fn u64(&mut self, value: u64) {
+    pub fn u64(&mut self, value: u64) {
         self.0.update(value.to_le_bytes());
     }
 
-    fn bytes(&mut self, bytes: &[u8]) {
+    pub fn bytes(&mut self, bytes: &[u8]) {
         self.u64(bytes.len() as u64);
         self.0.update(bytes);
     }
 
-    fn str(&mut self, s: &str) {
+    pub fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
+    }
+
+    /// An optional string: absent and empty hash differently.
+    pub fn opt_str(&mut self, s: Option<&str>) {
+        self.u64(u64::from(s.is_some()));
+        self.str(s.unwrap_or(""));
     }
 
     fn finish(self) -> [u8; 32] {
         self.0.finalize().into()
+    }
+
+    /// The key: 64 lowercase hex characters.
+    pub fn finish_hex(self) -> String {
+        hex(&self.finish())
     }
 }
 

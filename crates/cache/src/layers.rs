@@ -91,6 +91,11 @@ impl LayerCache {
             .and_then(|error| self.failed(&error))
     }
 
+    /// Whether the store failed this scan (and is left alone since).
+    pub fn gave_up(&self) -> bool {
+        self.broken.load(Ordering::Relaxed)
+    }
+
     /// Marks the store broken; the warning only for the first failure.
     fn failed(&self, error: &CacheError) -> Option<String> {
         let first = !self.broken.swap(true, Ordering::Relaxed);

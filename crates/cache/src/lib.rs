@@ -7,6 +7,8 @@
 //! entries, a [`Store`] keeps them ([`LocalStore`] by default, [`RedisStore`] for fleets), and
 //! [`LayerCache`] puts the three together for the scan, turning every failure into a warning.
 //! The [`policy`] module keeps the local layer and blob caches under one size cap.
+//! [`ResultCache`] keeps whole image results in the same store, under keys the scan makes
+//! with [`Fields`], so an unchanged image is not even merged again.
 //!
 //! Neighbours: `sbomgen-layer` produces reports, `sbomgen-scan` consults the cache per layer,
 //! the CLI picks the backend (`--cache-backend`) and runs `sbomgen cache …`.
@@ -35,13 +37,15 @@ mod layers;
 mod local;
 pub mod policy;
 mod redis;
+mod results;
 mod store;
 
-pub use backend::Backend;
+pub use backend::{redact_url, Backend};
 pub use codec::{decode, encode, Classes, FORMAT_VERSION};
 pub use error::CacheError;
-pub use key::{analyser_version, KeyContext, LayerId, ANALYSIS_VERSION};
+pub use key::{analyser_version, Fields, KeyContext, LayerId, ANALYSIS_VERSION};
 pub use layers::{LayerCache, Lookup};
 pub use local::LocalStore;
 pub use redis::{RedisOptions, RedisStore};
+pub use results::{ResultCache, ResultLookup, RESULT_FORMAT_VERSION};
 pub use store::Store;

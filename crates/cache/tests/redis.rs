@@ -88,7 +88,10 @@ fn entries_get_the_ttl_and_the_database_of_the_url() {
         .trim_start_matches("(integer) ")
         .parse()
         .unwrap();
-    assert!(ttl > 0 && ttl <= TTL.as_secs() as i64, "TTL {ttl}");
+    assert!(
+        ttl > 0 && ttl <= i64::try_from(TTL.as_secs()).unwrap(),
+        "TTL {ttl}"
+    );
     assert_eq!(
         redis.cli(&["EXISTS", &key("layer")]).unwrap(),
         "(integer) 0"

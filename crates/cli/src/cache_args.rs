@@ -4,14 +4,16 @@
 //! `--cache-backend redis://…` shares it between machines. Opening a store never fails a
 //! scan: a server that is down is a warning and the scan reads every layer.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
+use clap::builder::{StringValueParser, TypedValueParser};
 use clap::Args;
 use sbomgen_cache::policy::{self, DEFAULT_MAX_SIZE};
-use sbomgen_cache::{Backend, CacheError, LocalStore, RedisStore, Store};
+use sbomgen_cache::{Backend, CacheError, LocalStore, RedisOptions, RedisStore, Store};
 use sbomgen_scan::SourceSpec;
 
 #[derive(Debug, Args)]
@@ -19,10 +21,14 @@ use sbomgen_scan::SourceSpec;
 pub(crate) struct LayerCacheArgs {
     /// Where layer analyses are cached: `local` ($XDG_CACHE_HOME/sbomgen/layers or
     /// ~/.cache/sbomgen/layers), `local:DIR`, or `redis://[USER:PASSWORD@]HOST[:PORT][/DB]`
-    /// (`rediss://` for TLS; SBOMGEN_REDIS_PASSWORD, SBOMGEN_CACHE_CA_CERT) to share them
-    /// between machines.
-    #[arg(long, value_name = "BACKEND", value_parser = backend, default_value = "local")]
+    /// (`rediss://` for TLS; the password may come from SBOMGEN_REDIS_PASSWORD) to share
+    /// them between machines.
+    #[arg(long, value_name = "BACKEND", value_parser = BackendParser, default_value = "local")]
     pub cache_backend: Backend,
+
+    /// A PEM bundle of CA certificates trusted for a `rediss://` cache besides the system's.
+    #[arg(long, value_name = "FILE")]
+    pub cache_ca_cert: Option<PathBuf>,
 
     /// Neither read nor write the layer cache: read and analyse every layer (`--no-cache`
     /// implies it).
@@ -72,7 +78,7 @@ impl LayerCacheArgs {
                 opened.store = Some(Arc::new(store.clone()));
                 opened.local = Some(store);
             }
-            Backend::Redis(url) => match RedisStore::connect(url, self.cache_ttl) {
+            Backend::Redis(url) => match RedisStore::connect_with(url, self.redis_options()) {
                 Ok(store) => opened.store = Some(Arc::new(store)),
                 Err(error @ CacheError::BadUrl { .. }) => return Err(error.into()),
                 Err(error) => opened.warnings.push(format!(
@@ -81,6 +87,17 @@ impl LayerCacheArgs {
             },
         }
         Ok(opened)
+    }
+
+    /// The environment's options (`SBOMGEN_REDIS_PASSWORD`, `SBOMGEN_CACHE_CA_CERT`) with
+    /// the flags' TTL and CA bundle; the configuration reads `SBOMGEN_CACHE_CA_CERT` into
+    /// `--cache-ca-cert` too, so the flag wins only when given.
+    fn redis_options(&self) -> RedisOptions {
+        let from_env = RedisOptions::from_env(self.cache_ttl);
+        RedisOptions {
+            ca_cert: self.cache_ca_cert.clone().or(from_env.ca_cert.clone()),
+            ..from_env
+        }
     }
 }
 
@@ -125,8 +142,32 @@ pub(crate) fn configured_max_size() -> Result<u64> {
     }
 }
 
-pub(crate) fn backend(text: &str) -> Result<Backend, String> {
-    text.parse().map_err(|e: CacheError| e.to_string())
+/// Parses `--cache-backend` like a plain value parser, but clap's error shows the value with
+/// its password redacted: clap would echo it verbatim ("invalid value '…'").
+#[derive(Debug, Clone, Copy)]
+struct BackendParser;
+
+impl TypedValueParser for BackendParser {
+    type Value = Backend;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Backend, clap::Error> {
+        let text = StringValueParser::new().parse_ref(cmd, arg, value)?;
+        let reason = match text.parse::<Backend>() {
+            Ok(backend) => return Ok(backend),
+            Err(CacheError::BadUrl { reason, .. }) => reason,
+            Err(other) => other.to_string(),
+        };
+        let shown = sbomgen_cache::redact_url(&text);
+        // A parser that always fails with the reason, given the redacted text, yields
+        // clap's usual error (and so the config's "the value comes from" note).
+        let fail = move |_: &str| Err::<Backend, String>(reason.clone());
+        fail.parse_ref(cmd, arg, OsStr::new(&shown))
+    }
 }
 
 pub(crate) fn size(text: &str) -> Result<u64, String> {
@@ -158,6 +199,45 @@ fn duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan_args(args: &[&str]) -> Result<LayerCacheArgs, clap::Error> {
+        #[derive(Debug, clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            cache: LayerCacheArgs,
+        }
+        let argv = std::iter::once("sbomgen").chain(args.iter().copied());
+        <Cli as clap::Parser>::try_parse_from(argv).map(|cli| cli.cache)
+    }
+
+    #[test]
+    fn a_bad_backend_error_hides_the_password() {
+        for value in ["redis:/ci:hunter2@cache", "memcached://:hunter2@cache"] {
+            let message = scan_args(&["--cache-backend", value])
+                .unwrap_err()
+                .to_string();
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(message.contains(":***@cache"), "{message}");
+            assert!(message.contains("--cache-backend"), "{message}");
+            assert!(message.contains("expected local"), "{message}");
+        }
+        let args = scan_args(&["--cache-backend", "redis://ci:hunter2@cache"]).unwrap();
+        assert_eq!(
+            args.cache_backend,
+            Backend::Redis("redis://ci:hunter2@cache".into())
+        );
+    }
+
+    #[test]
+    fn the_ca_flag_reaches_the_redis_options() {
+        let args = scan_args(&["--cache-ca-cert", "/etc/fleet/ca.pem"]).unwrap();
+        assert_eq!(
+            args.redis_options().ca_cert.as_deref(),
+            Some(Path::new("/etc/fleet/ca.pem"))
+        );
+        let args = scan_args(&["--cache-ttl", "1h"]).unwrap();
+        assert_eq!(args.redis_options().ttl, Duration::from_secs(3600));
+    }
 
     #[test]
     fn durations_parse() {

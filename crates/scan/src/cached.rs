@@ -77,6 +77,11 @@ impl ScanCache {
         }
     }
 
+    /// Whether the store failed during the scan: nothing more is written to it.
+    pub(crate) fn gave_up(&self) -> bool {
+        self.cache.gave_up()
+    }
+
     /// The warnings, `layer N: …`, in layer order.
     pub(crate) fn into_warnings(self) -> Vec<String> {
         let mut warnings = self

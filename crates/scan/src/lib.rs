@@ -12,6 +12,7 @@
 //! println!("{} layers, {} hidden files", output.sbom.layers.len(), output.sbom.hidden_files.len());
 //! ```
 
+mod audit;
 mod cached;
 mod error;
 mod exclude;
@@ -23,12 +24,13 @@ mod parsers;
 mod pipeline;
 mod progress;
 mod removal;
+mod result_cache;
 
 pub use error::ScanError;
 pub use exclude::Exclusions;
 pub use pipeline::{
-    cataloguer_names, scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput, Scope,
-    Selection, MAX_JOBS,
+    audit_spec, cataloguer_names, scan, scan_spec, select_cataloguers, ScanOptions, ScanOutput,
+    Scope, Selection, MAX_JOBS,
 };
 pub use progress::{LayerPlan, ScanObserver};
 pub use sbomgen_layer::Limits;

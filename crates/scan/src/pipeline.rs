@@ -13,6 +13,7 @@ use sbomgen_source::{
     open, Image, LayerContent, LayerSource, OpenOptions, RegistryOptions, SourceSpec,
 };
 
+use crate::audit::AuditRun;
 use crate::cached::ScanCache;
 use crate::files::track_files;
 use crate::ownership::owners;
@@ -20,6 +21,7 @@ use crate::packages::{catalogue, to_package};
 use crate::parsers::FileParsers;
 use crate::progress::{self, ScanObserver};
 use crate::removal::removed_package_files;
+use crate::result_cache::{self, ImageResults};
 use crate::ScanError;
 
 /// The most layers read at once. Each reader holds a decompressor, a hashing thread and
@@ -133,6 +135,8 @@ pub struct ScanOutput {
     pub warnings: Vec<String>,
     /// The hidden files that went with each removed package (the table folds them).
     pub removed_files: Vec<RemovedPackageFiles>,
+    /// The layer audit, for [`audit_spec`] scans.
+    pub audit: Option<sbomgen_audit::Report>,
 }
 
 /// Parses `source` (see [`SourceSpec::parse`]) and scans it.
@@ -142,6 +146,24 @@ pub fn scan(source: &str, options: &ScanOptions) -> Result<ScanOutput, ScanError
 
 /// Scans an already parsed source.
 pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput, ScanError> {
+    run(spec, options, None)
+}
+
+/// Scans and audits a source: [`ScanOutput::audit`] holds the findings, `allow` removed.
+/// Every layer is read (the layer cache is bypassed: see `audit.rs`).
+pub fn audit_spec(
+    spec: &SourceSpec,
+    options: &ScanOptions,
+    allow: &sbomgen_audit::AllowList,
+) -> Result<ScanOutput, ScanError> {
+    run(spec, options, Some(allow))
+}
+
+fn run(
+    spec: &SourceSpec,
+    options: &ScanOptions,
+    allow: Option<&sbomgen_audit::AllowList>,
+) -> Result<ScanOutput, ScanError> {
     let declared = options
         .declared
         .unwrap_or(matches!(spec, SourceSpec::Dir { .. }));
@@ -157,7 +179,16 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     if let Some(observer) = &options.observer {
         observer.layers(&progress::plan(&image.layers));
     }
+    // Audits read every layer, so they neither use nor make image results.
+    let results = (allow.is_none())
+        .then(|| ImageResults::new(&image, &selection, declared, options))
+        .flatten();
+    let found = results.as_ref().map(ImageResults::find).unwrap_or_default();
+    if let Some(stored) = found.stored {
+        return Ok(stored.into_output(&image, options));
+    }
     let cache = (options.layer_cache.clone())
+        .filter(|_| !found.store_failed)
         .map(|store| ScanCache::new(store, &selection, declared, &options.limits));
     let layer_count = image.layers.len() as u64;
     if layer_count > options.limits.max_layers {
@@ -169,20 +200,30 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     let patterns = sbomgen_catalog::patterns_for(&selection.os);
     let parsers = Arc::new(FileParsers::new(selection.files)?);
     let mut matcher = PathMatcher::new(patterns).map_err(ScanError::Internal)?;
+    let audit = allow.map(|_| {
+        let command = image.launch.as_ref().map(sbomgen_source::Launch::argv);
+        AuditRun::new(
+            matcher.clone(),
+            parsers.clone(),
+            &options.exclusions,
+            command,
+        )
+    });
     if !parsers.is_empty() {
         matcher = matcher.with_parser(parsers.clone());
     }
-    let reports = read_layers(&image, &matcher, options, cache.as_ref())?;
+    let reports = read_layers(&image, &matcher, options, cache.as_ref(), audit.as_ref())?;
+    let verified = result_cache::verified(&image, &reports);
     if let Some(observer) = &options.observer {
         observer.cataloguing();
     }
 
-    let mut warnings = cache.map(ScanCache::into_warnings).unwrap_or_default();
-    if let Some(jobs) = options.jobs.filter(|j| *j > MAX_JOBS) {
-        warnings.push(format!(
-            "-j {jobs} is more than {MAX_JOBS} parallel layer reads; using {MAX_JOBS}"
-        ));
-    }
+    let mut warnings: Vec<String> = found.warning.into_iter().collect();
+    let store_failed = cache.as_ref().is_some_and(ScanCache::gave_up);
+    warnings.extend(cache.map(ScanCache::into_warnings).unwrap_or_default());
+    warnings.extend(jobs_warning(options));
+    // The warnings so far are this run's; the rest are the image's (and go in its result).
+    let run_warnings = warnings.len();
     let mut layers = Vec::with_capacity(reports.len());
     let mut files: Vec<LayerFiles> = Vec::with_capacity(reports.len());
     for (source, report) in image.layers.iter().zip(reports) {
@@ -212,6 +253,10 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         .iter()
         .flat_map(|f| f.parsed.keys().cloned())
         .collect();
+    let permissions = audit
+        .as_ref()
+        .map(|_| sbomgen_audit::permission_events(&files))
+        .unwrap_or_default();
     let overlay = merge_draining(&mut files, |path| parsed.contains(path));
     for (summary, changes) in layers.iter_mut().zip(overlay.layer_changes()) {
         summary.added = changes.added;
@@ -240,6 +285,16 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
         os_tracked.iter().chain(&file_tracked),
         overlay.hidden_files(),
     );
+    let audit = audit.zip(allow).map(|(audit, allow)| {
+        audit.assemble(
+            files.len(),
+            permissions,
+            &overlay,
+            os_tracked.iter().chain(&file_tracked),
+            &removed_files,
+            allow,
+        )
+    });
 
     let keep = |t: &sbomgen_overlay::TrackedPackage| {
         options.scope == Scope::AllLayers || t.removed_in.is_none()
@@ -265,21 +320,39 @@ pub fn scan_spec(spec: &SourceSpec, options: &ScanOptions) -> Result<ScanOutput,
     packages.extend(os_packages.into_iter().filter(|(k, _)| *k).map(|(_, p)| p));
 
     let mut sbom = Sbom {
-        source: SourceInfo {
-            created: image.created.clone(),
-            ..image.info.clone()
-        },
+        source: source_info(&image),
         distro,
         layers,
         hidden_files: overlay.hidden_files().to_vec(),
         packages,
     };
     sbom.sort_packages();
-    Ok(ScanOutput {
+    let mut output = ScanOutput {
         sbom,
         warnings,
         removed_files,
-    })
+        audit,
+    };
+    if let Some(results) = results.filter(|_| verified && !store_failed) {
+        output.warnings.extend(results.store(&output, run_warnings));
+    }
+    Ok(output)
+}
+
+/// The warning for a `-j` above [`MAX_JOBS`].
+pub(crate) fn jobs_warning(options: &ScanOptions) -> Option<String> {
+    let jobs = options.jobs.filter(|j| *j > MAX_JOBS)?;
+    Some(format!(
+        "-j {jobs} is more than {MAX_JOBS} parallel layer reads; using {MAX_JOBS}"
+    ))
+}
+
+/// The document's `source`: the image as this scan found it.
+pub(crate) fn source_info(image: &Image) -> SourceInfo {
+    SourceInfo {
+        created: image.created.clone(),
+        ..image.info.clone()
+    }
 }
 
 /// Reads every layer once, in parallel, keeping manifest order in the result.
@@ -288,10 +361,17 @@ fn read_layers(
     matcher: &PathMatcher,
     options: &ScanOptions,
     cache: Option<&ScanCache>,
+    audit: Option<&AuditRun>,
 ) -> Result<Vec<LayerReport>, ScanError> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = options.jobs {
-        let useful = jobs.clamp(1, MAX_JOBS).min(image.layers.len().max(1));
+        // A directory is walked by every thread of the pool; blob layers use one each.
+        let walked = image
+            .layers
+            .iter()
+            .any(|l| matches!(l.content, LayerContent::Directory(_)));
+        let layers = if walked { MAX_JOBS } else { image.layers.len() };
+        let useful = jobs.clamp(1, MAX_JOBS).min(layers.max(1));
         pool = pool.num_threads(useful);
     }
     let pool = pool
@@ -309,9 +389,12 @@ fn read_layers(
                 let layer = &image.layers[i];
                 let observer = options.observer.as_ref();
                 let read = || read_one(layer, matcher, &options.limits, observer);
-                let report = progress::observed(layer, observer, || match cache {
-                    Some(cache) => cache.read(layer, read),
-                    None => read(),
+                let report = progress::observed(layer, observer, || match (audit, cache) {
+                    (Some(audit), _) => audit.read_layer(layer.index, |matcher| {
+                        read_one(layer, matcher, &options.limits, observer)
+                    }),
+                    (None, Some(cache)) => cache.read(layer, read),
+                    (None, None) => read(),
                 })?;
                 budget.charge(layer, &report)?;
                 Ok::<_, ScanError>((i, report))

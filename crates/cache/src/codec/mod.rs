@@ -7,7 +7,8 @@
 //! All integers in the header are little-endian; the payload is LEB128 integers and
 //! length-prefixed strings (see `wire`). The checksum is verified before anything is decoded
 //! or allocated, so disk damage and truncated writes are told apart from a decoder bug, and a
-//! damaged entry is an error naming it, never a panic or a wrong report.
+//! damaged entry is an error naming it, never a panic or a wrong report. Image results
+//! (`crate::results`) use the same envelope under their own magic and version.
 
 mod files;
 mod records;
@@ -40,18 +41,39 @@ const ZSTD_LEVEL: i32 = 1;
 pub fn encode(report: &LayerReport) -> Vec<u8> {
     let mut w = wire::Writer::default();
     files::put_report(&mut w, report);
-    let raw = w.buf;
+    seal(&LAYER_ENTRY, w.buf)
+}
+
+/// What kind of entry a header announces: image results share the envelope under their own
+/// magic and version (`crate::results`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryKind {
+    pub(crate) magic: &'static [u8; 8],
+    pub(crate) version: u32,
+    /// For messages: "a layer cache entry".
+    pub(crate) name: &'static str,
+}
+
+const LAYER_ENTRY: EntryKind = EntryKind {
+    magic: MAGIC,
+    version: FORMAT_VERSION,
+    name: "a layer cache entry",
+};
+
+/// `raw` in the envelope of `kind`: header, checksum, payload (zstd when it compresses).
+pub(crate) fn seal(kind: &EntryKind, raw: Vec<u8>) -> Vec<u8> {
     // Compression into a buffer cannot fail short of memory exhaustion; store the payload
     // uncompressed should it ever.
+    let raw_len = raw.len() as u64;
     let (flags, payload) = match zstd::bulk::compress(&raw, ZSTD_LEVEL) {
         Ok(compressed) => (FLAG_ZSTD, compressed),
-        Err(_) => (0, raw.clone()),
+        Err(_) => (0, raw),
     };
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(kind.magic);
+    out.extend_from_slice(&kind.version.to_le_bytes());
     out.extend_from_slice(&flags.to_le_bytes());
-    out.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+    out.extend_from_slice(&raw_len.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     let checksum = checksum(&out, &payload);
     out.extend_from_slice(&checksum);
@@ -76,6 +98,19 @@ pub fn decode(entry: &[u8], key: &str, classes: &Classes) -> Result<LayerReport,
 }
 
 fn decode_inner(entry: &[u8], classes: &Classes) -> Result<LayerReport, wire::Malformed> {
+    let raw = unseal(&LAYER_ENTRY, entry)?;
+    let mut r = wire::Reader::new(&raw);
+    let report = files::get_report(&mut r, classes)?;
+    r.finish()?;
+    Ok(report)
+}
+
+/// The payload of an entry of `kind`, checked and decompressed; any damage is an error
+/// saying what.
+pub(crate) fn unseal<'a>(
+    kind: &EntryKind,
+    entry: &'a [u8],
+) -> Result<std::borrow::Cow<'a, [u8]>, wire::Malformed> {
     if entry.len() < HEADER_LEN {
         return Err(format!(
             "{} bytes, shorter than the {HEADER_LEN}-byte header",
@@ -83,15 +118,16 @@ fn decode_inner(entry: &[u8], classes: &Classes) -> Result<LayerReport, wire::Ma
         ));
     }
     let (header, payload) = entry.split_at(HEADER_LEN);
-    if &header[..8] != MAGIC {
-        return Err("not a layer cache entry (bad magic)".to_string());
+    if &header[..8] != kind.magic {
+        return Err(format!("not {} (bad magic)", kind.name));
     }
     let word = |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().unwrap_or_default());
     let long = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().unwrap_or_default());
     let (version, flags, raw_len, stored_len) = (word(8), word(12), long(16), long(24));
-    if version != FORMAT_VERSION {
+    if version != kind.version {
         return Err(format!(
-            "format version {version}, this sbomgen reads {FORMAT_VERSION}"
+            "format version {version}, this sbomgen reads {}",
+            kind.version
         ));
     }
     if flags & !FLAG_ZSTD != 0 {
@@ -109,35 +145,29 @@ fn decode_inner(entry: &[u8], classes: &Classes) -> Result<LayerReport, wire::Ma
     if raw_len > MAX_RAW_LEN {
         return Err(format!("decoded size {raw_len} above {MAX_RAW_LEN}"));
     }
-    let decompressed;
-    let raw = if flags & FLAG_ZSTD != 0 {
-        // Streamed rather than into a buffer of the announced size: memory grows with what
-        // the payload really holds, whatever a hostile store put in the header.
-        let hint = usize::try_from(raw_len).unwrap_or(usize::MAX);
-        let mut out = Vec::with_capacity(hint.min(payload.len().saturating_mul(8)));
-        zstd::stream::read::Decoder::with_buffer(payload)
-            .and_then(|d| d.take(raw_len + 1).read_to_end(&mut out))
-            .map_err(|e| format!("zstd: {e}"))?;
-        decompressed = out;
-        if decompressed.len() as u64 != raw_len {
+    if flags & FLAG_ZSTD == 0 {
+        if raw_len != payload.len() as u64 {
             return Err(format!(
-                "decoded {} bytes, the header says {raw_len}",
-                decompressed.len()
+                "payload is {} bytes, the header says {raw_len}",
+                payload.len()
             ));
         }
-        &decompressed[..]
-    } else if raw_len == payload.len() as u64 {
-        payload
-    } else {
+        return Ok(std::borrow::Cow::Borrowed(payload));
+    }
+    // Streamed rather than into a buffer of the announced size: memory grows with what the
+    // payload really holds, whatever a hostile store put in the header.
+    let hint = usize::try_from(raw_len).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(hint.min(payload.len().saturating_mul(8)));
+    zstd::stream::read::Decoder::with_buffer(payload)
+        .and_then(|d| d.take(raw_len + 1).read_to_end(&mut out))
+        .map_err(|e| format!("zstd: {e}"))?;
+    if out.len() as u64 != raw_len {
         return Err(format!(
-            "payload is {} bytes, the header says {raw_len}",
-            payload.len()
+            "decoded {} bytes, the header says {raw_len}",
+            out.len()
         ));
-    };
-    let mut r = wire::Reader::new(raw);
-    let report = files::get_report(&mut r, classes)?;
-    r.finish()?;
-    Ok(report)
+    }
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub(crate) struct RedisUrl {
 impl RedisUrl {
     pub(crate) fn parse(url: &str) -> Result<RedisUrl, CacheError> {
         let bad = |reason: &str| CacheError::BadUrl {
-            url: redact(url),
+            url: crate::backend::redact_url(url),
             reason: reason.to_string(),
         };
         let (tls, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "rediss://") {
@@ -142,21 +142,6 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-/// The URL as given, with any password replaced by `***`, for error messages.
-pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
-        }
-        None => url.to_string(),
-    }
 }
 
 #[cfg(test)]

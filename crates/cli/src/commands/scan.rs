@@ -14,6 +14,15 @@ use crate::progress::TerminalProgress;
 
 pub(crate) fn run(args: ScanArgs) -> Result<()> {
     output::check_distinct(&args.outputs)?;
+    anyhow::ensure!(
+        args.audit
+            || (args.audit_flags.fail_on.is_empty() && args.audit_flags.allow_list.is_none()),
+        "--fail-on and --allow-list need --audit"
+    );
+    let allow = args
+        .audit
+        .then(|| crate::commands::audit::allow_list(&args.audit_flags))
+        .transpose()?;
     let platform = args
         .platform
         .as_deref()
@@ -76,12 +85,26 @@ pub(crate) fn run(args: ScanArgs) -> Result<()> {
         exclusions: sbomgen_scan::Exclusions::new(&args.excludes).map_err(anyhow::Error::msg)?,
     };
     let deadline = crate::deadline::arm(args.timeout, &args.source);
-    let scanned = sbomgen_scan::scan_spec(&spec, &options);
+    let scanned = match &allow {
+        Some(allow) => sbomgen_scan::audit_spec(&spec, &options, allow),
+        None => sbomgen_scan::scan_spec(&spec, &options),
+    };
     drop(deadline);
     if let Some(progress) = &progress {
         progress.finish();
     }
-    let mut scanned = scanned.with_context(context)?;
+    let mut scanned = match scanned {
+        Ok(scanned) => scanned,
+        Err(error) => {
+            // Why the cache was not used may explain the failure (every layer was read).
+            if !args.quiet {
+                for warning in &layer_cache.warnings {
+                    eprintln!("warning: {warning}");
+                }
+            }
+            return Err(error).with_context(context);
+        }
+    };
     if spooled.is_some() {
         // The temporary file's name would make every document differ.
         scanned.sbom.source.path = Some("-".to_string());
@@ -94,5 +117,24 @@ pub(crate) fn run(args: ScanArgs) -> Result<()> {
             eprintln!("warning: {warning}");
         }
     }
-    output::write_all_with(&args.outputs, &scanned.sbom, &scanned.removed_files)
+    let Some(report) = &scanned.audit else {
+        return output::write_all_with(&args.outputs, &scanned.sbom, &scanned.removed_files);
+    };
+    // The findings go into the native JSON only: SPDX and CycloneDX documents are published
+    // beside images.
+    let (json, others): (Vec<_>, Vec<_>) = (args.outputs.iter().cloned())
+        .partition(|spec| spec.format == sbomgen_format::Format::Json);
+    if !others.is_empty() {
+        output::write_all_with(&others, &scanned.sbom, &scanned.removed_files)?;
+    }
+    for spec in &json {
+        let document = output::render_document(spec.format, &scanned.sbom)?;
+        let document = crate::commands::audit::with_findings(&document, report)?;
+        match &spec.file {
+            Some(path) => output::write_file(path, &document)?,
+            None => std::io::Write::write_all(&mut std::io::stdout().lock(), &document)
+                .context("cannot write to stdout")?,
+        }
+    }
+    crate::commands::audit::fail_on(&args.audit_flags, report)
 }

@@ -105,7 +105,7 @@ fn render(applied: &Applied, env: &Environment) -> String {
             .try_get_raw(&key.id)
             .ok()
             .flatten()
-            .map(|raw| raw.map(|v| v.to_string_lossy().into_owned()).collect())
+            .map(|raw| raw.map(|v| shown(&v.to_string_lossy())).collect())
             .unwrap_or_default();
         let origin = if leaf.value_source(&key.id) == Some(ValueSource::CommandLine) {
             Origin::Flag
@@ -132,16 +132,25 @@ fn render(applied: &Applied, env: &Environment) -> String {
     out
 }
 
+/// A value as `config` prints it: a URL's password (`--cache-backend redis://ci:pw@host`)
+/// becomes `***`, since the output lands in CI logs and bug reports.
+fn shown(value: &str) -> String {
+    if value.contains("://") {
+        sbomgen_cache::redact_url(value)
+    } else {
+        value.to_string()
+    }
+}
+
 /// `SBOMGEN_*` variables that set nothing: a misspelt option is otherwise silently ignored.
 fn unknown_variables(env: &Environment) -> Vec<String> {
     /// Read elsewhere: the key password, registry credentials and timeout, the shared cache's
-    /// secrets, the log filter, benchmark and build inputs.
-    const OTHERS: [&str; 8] = [
+    /// password, the log filter, benchmark and build inputs.
+    const OTHERS: [&str; 7] = [
         "SBOMGEN_CONFIG",
         "SBOMGEN_PASSWORD",
         "SBOMGEN_REGISTRY_",
         "SBOMGEN_REDIS_PASSWORD",
-        "SBOMGEN_CACHE_CA_CERT",
         "SBOMGEN_LOG",
         "SBOMGEN_BENCH_",
         "SBOMGEN_BUILD_",
@@ -233,6 +242,30 @@ mod tests {
         );
         assert_eq!(yaml(Shape::One, &[]), "null");
         assert_eq!(yaml(Shape::Flag, &["true".into()]), "true");
+    }
+
+    #[test]
+    fn url_passwords_are_not_shown() {
+        let argv = ["sbomgen", "scan", "x.tar", "--cache-backend"].map(OsString::from);
+        let argv: Vec<OsString> = argv
+            .into_iter()
+            .chain([OsString::from("redis://ci:hunter2@cache:6380/1")])
+            .collect();
+        let env = Environment::from_pairs([(
+            "SBOMGEN_CACHE_CA_CERT".to_string(),
+            "/etc/ca.pem".to_string(),
+        )]);
+        let applied = super::super::apply(&Cli::command(), &argv, &env, true).unwrap();
+        let text = render(&applied, &env);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains(r#"cache-backend: "redis://ci:***@cache:6380/1""#),
+            "{text}"
+        );
+        assert!(text.contains("cache-ca-cert: /etc/ca.pem"), "{text}");
+        assert!(text.contains("# env SBOMGEN_CACHE_CA_CERT"), "{text}");
+        assert!(!text.contains("Not an option"), "{text}");
+        assert_eq!(shown("local:/var/a@b"), "local:/var/a@b");
     }
 
     #[test]

@@ -1,0 +1,308 @@
+//! The image-level result cache (issue 15): a re-scan of an unchanged image answers from one
+//! entry, reading no layer and no layer entry, byte for byte as a cold scan (warnings
+//! included); options that change the document, and other images sharing the layers, miss
+//! it; a damaged result is a warning and a scan that replaces it.
+//!
+//! Every run gets the test's own `XDG_CACHE_HOME`, never the user's cache.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sbomgen_testkit::{demo_image, write_oci_dir, Compression, Entry, ImageSpec, LayerSpec};
+
+/// The demo image (a package removed by a later layer, so `--scope` matters) plus a layer
+/// with a Python package and an entry escaping the root (a layer warning).
+fn spec() -> ImageSpec {
+    let metadata = "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache-2.0\n";
+    demo_image().layer(
+        LayerSpec::new(Compression::Gzip)
+            .created_by("RUN pip install requests")
+            .entry(Entry::file(
+                "usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA",
+                metadata,
+            ))
+            .entry(Entry::raw_file("../outside", "x")),
+    )
+}
+
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `spec` written as an OCI layout named `name` in the scratch directory.
+    fn image(&self, name: &str, spec: ImageSpec) -> PathBuf {
+        let path = self.dir.path().join(name);
+        write_oci_dir(&path, "1.0", &[spec]).unwrap();
+        path
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("cache/sbomgen/layers")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_sbomgen"))
+            .args(args)
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
+            .env_remove("SBOMGEN_CACHE_SIZE")
+            .env_remove("SBOMGEN_CACHE_BACKEND")
+            .env_remove("SBOMGEN_NO_LAYER_CACHE")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the sbomgen binary runs")
+    }
+
+    /// `scan IMAGE -o json EXTRA…`, which must succeed.
+    fn scan(&self, image: &Path, extra: &[&str]) -> Output {
+        let mut args = vec!["scan", image.to_str().unwrap(), "-o", "json"];
+        args.extend(extra);
+        let out = self.run(&args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        out
+    }
+
+    /// The store's entries by name: layer entries, then image results (told by their magic).
+    fn entries(&self) -> (Vec<String>, Vec<String>) {
+        let Ok(listing) = std::fs::read_dir(self.store()) else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut names: Vec<String> = listing
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names.into_iter().partition(|name| !self.is_result(name))
+    }
+
+    fn is_result(&self, name: &str) -> bool {
+        std::fs::read(self.store().join(name))
+            .unwrap()
+            .starts_with(b"sbomgenR")
+    }
+
+    fn remove(&self, names: &[String]) {
+        for name in names {
+            std::fs::remove_file(self.store().join(name)).unwrap();
+        }
+    }
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Overwrites every layer blob of the OCI layout at `path` with bytes of the same length: any
+/// read of a layer now fails its digest check, so a scan that succeeds read none.
+fn destroy_layer_blobs(path: &Path) {
+    let blob = |digest: &str| path.join("blobs/sha256").join(&digest["sha256:".len()..]);
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let index = read(path.join("index.json"));
+    let manifest = read(blob(index["manifests"][0]["digest"].as_str().unwrap()));
+    for layer in manifest["layers"].as_array().unwrap() {
+        let blob = blob(layer["digest"].as_str().unwrap());
+        let size = std::fs::metadata(&blob).unwrap().len();
+        std::fs::write(&blob, vec![0x5a; usize::try_from(size).unwrap()]).unwrap();
+    }
+}
+
+/// Copies an OCI layout directory (flat `blobs/sha256`, as the testkit writes it).
+fn copy_layout(from: &Path, to: &Path) {
+    let blobs = to.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    for name in ["index.json", "oci-layout"] {
+        std::fs::copy(from.join(name), to.join(name)).unwrap();
+    }
+    for entry in std::fs::read_dir(from.join("blobs/sha256")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), blobs.join(entry.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn a_result_hit_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
+    let scratch = Scratch::new();
+    let original = scratch.image("image.oci", spec());
+    // A copy elsewhere: the same image under another path (the document names the path).
+    let copy = scratch.dir.path().join("copy.oci");
+    copy_layout(&original, &copy);
+
+    let cold = scratch.scan(&copy, &[]);
+    assert!(
+        stderr(&cold).contains("escapes the image root"),
+        "the image should cause a layer warning: {}",
+        stderr(&cold)
+    );
+    let (layer_entries, results) = scratch.entries();
+    assert_eq!(results.len(), 1, "one result: {results:?}");
+    let warm = scratch.scan(&copy, &[]);
+    assert_eq!(warm.stdout, cold.stdout, "the second scan differs");
+    assert_eq!(stderr(&warm), stderr(&cold));
+
+    // Nothing but the result can answer now: no blob reads, no layer entry.
+    let plain_original = scratch.scan(&original, &["--no-layer-cache"]);
+    destroy_layer_blobs(&copy);
+    scratch.remove(&layer_entries);
+    let uncached = scratch.run(&["scan", copy.to_str().unwrap(), "--no-layer-cache"]);
+    assert!(
+        !uncached.status.success(),
+        "the destroyed blobs are unreadable"
+    );
+    let hit = scratch.scan(&copy, &[]);
+    assert_eq!(hit.stdout, cold.stdout, "the result hit differs");
+    assert_eq!(
+        stderr(&hit),
+        stderr(&cold),
+        "the result hit's warnings differ"
+    );
+
+    // The original path hits the same result, and its document names its own path.
+    destroy_layer_blobs(&original);
+    let elsewhere = scratch.scan(&original, &[]);
+    assert_eq!(elsewhere.stdout, plain_original.stdout);
+    assert_eq!(stderr(&elsewhere), stderr(&plain_original));
+    assert_eq!(
+        scratch.entries(),
+        (Vec::new(), results),
+        "nothing new written"
+    );
+}
+
+#[test]
+fn options_that_change_the_document_miss_and_run_options_do_not() {
+    let scratch = Scratch::new();
+    let image = scratch.image("image.oci", spec());
+    let variants: [&[&str]; 4] = [
+        &[],
+        &["--scope", "squashed"],
+        &["--catalogers", "dpkg"],
+        &["--exclude", "usr/lib/python3"],
+    ];
+    let mut outputs = Vec::new();
+    for (n, extra) in variants.iter().enumerate() {
+        let cached = scratch.scan(&image, extra);
+        let mut plain_args = extra.to_vec();
+        plain_args.push("--no-layer-cache");
+        let plain = scratch.scan(&image, &plain_args);
+        assert_eq!(cached.stdout, plain.stdout, "{extra:?}");
+        assert_eq!(
+            scratch.entries().1.len(),
+            n + 1,
+            "{extra:?} has its own result"
+        );
+        outputs.push(cached);
+    }
+    for (i, a) in outputs.iter().enumerate() {
+        for b in &outputs[i + 1..] {
+            assert_ne!(a.stdout, b.stdout, "the variants should differ");
+        }
+    }
+    // `-j` past the maximum only adds a warning of its own run.
+    let many_jobs = scratch.scan(&image, &["-j", "300", "--no-layer-cache"]);
+    assert!(
+        stderr(&many_jobs).contains("-j 300"),
+        "{}",
+        stderr(&many_jobs)
+    );
+
+    let (layer_entries, results) = scratch.entries();
+    scratch.remove(&layer_entries);
+    destroy_layer_blobs(&image);
+    for (extra, cold) in variants.iter().zip(&outputs) {
+        let hit = scratch.scan(&image, extra);
+        assert_eq!(hit.stdout, cold.stdout, "{extra:?}");
+        assert_eq!(stderr(&hit), stderr(cold), "{extra:?}");
+    }
+    let hit = scratch.scan(&image, &["-j", "300"]);
+    assert_eq!(hit.stdout, many_jobs.stdout);
+    assert_eq!(
+        stderr(&hit),
+        stderr(&many_jobs),
+        "the -j warning is the run's"
+    );
+    let limited = scratch.run(&[
+        "scan",
+        image.to_str().unwrap(),
+        "--limit",
+        "captured-file=1M",
+    ]);
+    assert!(
+        !limited.status.success(),
+        "another limit is another key: the layers are read"
+    );
+    assert_eq!(scratch.entries().1, results);
+}
+
+#[test]
+fn another_image_with_the_same_layers_misses_the_result_and_hits_the_layers() {
+    let scratch = Scratch::new();
+    let first = scratch.image("first.oci", spec());
+    let second = scratch.image("second.oci", spec().empty_history(99, "ENV X=1"));
+    let plain = scratch.scan(&second, &["--no-layer-cache"]);
+    scratch.scan(&first, &[]);
+    let (layer_entries, results) = scratch.entries();
+
+    destroy_layer_blobs(&second);
+    let shared = scratch.scan(&second, &[]);
+    assert_eq!(shared.stdout, plain.stdout);
+    assert_eq!(stderr(&shared), stderr(&plain));
+    let (layers_after, results_after) = scratch.entries();
+    assert_eq!(
+        layers_after, layer_entries,
+        "the layers came from their entries"
+    );
+    assert_eq!(
+        results_after.len(),
+        results.len() + 1,
+        "a result of its own"
+    );
+}
+
+#[test]
+fn a_damaged_result_is_a_warning_a_scan_and_a_new_entry() {
+    let scratch = Scratch::new();
+    let image = scratch.image("image.oci", spec());
+    let cold = scratch.scan(&image, &[]);
+    let (_, results) = scratch.entries();
+    let victim = scratch.store().join(&results[0]);
+    let bytes = std::fs::read(&victim).unwrap();
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x40;
+    std::fs::write(&victim, &damaged).unwrap();
+
+    let warm = scratch.scan(&image, &[]);
+    assert_eq!(warm.stdout, cold.stdout);
+    let warnings = stderr(&warm);
+    assert!(
+        warnings.contains(&results[0]) && warnings.contains("corrupt"),
+        "the warning names the entry: {warnings}"
+    );
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        bytes,
+        "the entry is written again"
+    );
+    assert_eq!(stderr(&scratch.scan(&image, &[])), stderr(&cold));
+}
+
+#[test]
+fn no_layer_cache_bypasses_the_result_too() {
+    let scratch = Scratch::new();
+    let image = scratch.image("image.oci", spec());
+    scratch.scan(&image, &[]);
+    destroy_layer_blobs(&image);
+    let bypassed = scratch.run(&["scan", image.to_str().unwrap(), "--no-layer-cache"]);
+    assert!(
+        !bypassed.status.success(),
+        "--no-layer-cache reads the layers"
+    );
+}
