@@ -377,3 +377,139 @@ fn allow_list_accepts_by_rule_path_and_fingerprint() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("allow.yaml"));
 }
+
+/// A base with two shells and gcc, run as `spec` says (entrypoint, cmd or neither).
+fn shell_image(dir: &Path, spec: impl FnOnce(ImageSpec) -> ImageSpec) -> String {
+    let base = LayerSpec::new(Compression::Gzip)
+        .entry(file_mode("bin/sh", "#!/bin/true\n", 0o755))
+        .entry(file_mode("usr/bin/bash", "#!/bin/true\n", 0o755))
+        .entry(file_mode("usr/bin/gcc", "#!/bin/true\n", 0o755))
+        .entry(file_mode("app/server", "#!/bin/true\n", 0o755));
+    let image = spec(ImageSpec::new(Platform::new("linux", "amd64", None)).layer(base));
+    write_oci_dir(dir, "latest", &[image]).unwrap();
+    format!("oci-dir:{}", dir.display())
+}
+
+fn audit_json(source: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["audit", source, "-o", "json", "-q"];
+    args.extend_from_slice(extra);
+    let out = sbomgen(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn shells_are_leftovers_only_when_the_command_needs_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let shells = |doc: &Value| -> Vec<String> {
+        find_rule(doc, "leftover-shell")
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Docker's shell form and a tini-wrapped shell need a shell: none reported, gcc still is.
+    for (name, entrypoint, cmd) in [
+        (
+            "shell-form",
+            None,
+            Some(&["/bin/sh", "-c", "exec /app/server"][..]),
+        ),
+        (
+            "tini-bash",
+            Some(&["/sbin/tini", "--"][..]),
+            Some(&["bash", "-c", "x"][..]),
+        ),
+        ("script", Some(&["/docker-entrypoint.sh"][..]), None),
+    ] {
+        let source = shell_image(&dir.path().join(name), |mut s| {
+            if let Some(e) = entrypoint {
+                s = s.entrypoint(e);
+            }
+            if let Some(c) = cmd {
+                s = s.cmd(c);
+            }
+            s
+        });
+        let doc = audit_json(&source, &[]);
+        assert!(shells(&doc).is_empty(), "{name}: {doc:#}");
+        one(&doc, "leftover-compiler", "usr/bin/gcc");
+    }
+    // An exec-form entrypoint that is no shell: both shells are leftovers, saying why.
+    let source = shell_image(&dir.path().join("exec"), |s| {
+        s.entrypoint(&["/app/server"]).cmd(&["--port", "80"])
+    });
+    let doc = audit_json(&source, &[]);
+    assert_eq!(shells(&doc), ["bin/sh", "usr/bin/bash"], "{doc:#}");
+    let message = one(&doc, "leftover-shell", "bin/sh")["message"].clone();
+    assert!(
+        message.as_str().unwrap().contains("runs /app/server"),
+        "{message}"
+    );
+    // No command at all: nothing shows a shell is needed, so they are reported.
+    let source = shell_image(&dir.path().join("none"), |s| s);
+    let doc = audit_json(&source, &[]);
+    assert_eq!(shells(&doc), ["bin/sh", "usr/bin/bash"], "{doc:#}");
+}
+
+fn find_rule<'a>(doc: &'a Value, rule: &'a str) -> impl Iterator<Item = &'a Value> {
+    findings(doc).iter().filter(move |f| f["rule"] == rule)
+}
+
+#[test]
+fn excluded_paths_give_no_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = image(&dir.path().join("img"));
+    let scan = |extra: &[&str]| {
+        let native = dir.path().join("native.json");
+        let native_arg = format!("json={}", native.display());
+        let mut args = vec!["scan", source.as_str(), "--audit", "-o", &native_arg, "-q"];
+        args.extend_from_slice(extra);
+        let out = sbomgen(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&std::fs::read(&native).unwrap()).unwrap()
+    };
+    let under = |doc: &Value, prefix: &str| {
+        findings(doc)
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().starts_with(prefix))
+            .count()
+    };
+    let all = scan(&[]);
+    assert!(under(&all, "srv/app/") >= 3, "{all:#}");
+    assert!(under(&all, "root/") >= 3, "{all:#}");
+    let some = scan(&["--exclude", "./srv/app", "--exclude", "root/.aws/**"]);
+    assert_eq!(under(&some, "srv/app/"), 0, "{some:#}");
+    assert_eq!(under(&some, "root/.aws/"), 0, "{some:#}");
+    one(&some, "private-key", "root/.ssh/id_rsa");
+    one(&some, "leftover-compiler", "usr/bin/gcc");
+}
+
+#[test]
+fn text_files_above_the_cap_are_counted_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut big = format!("token: {}\n", new_token()).into_bytes();
+    big.resize(
+        usize::try_from(sbomgen_audit::DEFAULT_MAX_FILE + 1).unwrap(),
+        b'x',
+    );
+    let layer = LayerSpec::new(Compression::Gzip)
+        .entry(Entry::file("srv/app/big.log", big))
+        .entry(Entry::file(
+            "srv/app/small.txt",
+            format!("token: {}\n", old_token()),
+        ));
+    let spec = ImageSpec::new(Platform::new("linux", "amd64", None)).layer(layer);
+    write_oci_dir(&dir.path().join("img"), "latest", &[spec]).unwrap();
+    let source = format!("oci-dir:{}", dir.path().join("img").display());
+    let doc = audit_json(&source, &[]);
+    assert_eq!(doc["skipped"]["tooLarge"], 1, "{doc:#}");
+    assert!(find(&doc, "github-token", "srv/app/big.log").is_empty());
+    one(&doc, "github-token", "srv/app/small.txt");
+}

@@ -945,5 +945,9 @@ fn a_scan_past_its_time_budget_fails_and_writes_nothing() {
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("stalled.tar")]);
     let usage = sbomgen(&["scan", ".", "--timeout", "soon"]);
-    assert_eq!(usage.status.code(), Some(2), "a bad duration is a usage error");
+    assert_eq!(
+        usage.status.code(),
+        Some(2),
+        "a bad duration is a usage error"
+    );
 }

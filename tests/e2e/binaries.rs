@@ -594,7 +594,7 @@ fn provenance_follows_the_recipe() {
     for kind in KINDS {
         for p in packages(doc, kind) {
             let here = location_paths(p);
-            if matched.contains(&(p as *const Value))
+            if matched.contains(&std::ptr::from_ref(p))
                 || !here.iter().any(|l| paths.contains(*l))
                 || optional_gopath_package(f, p)
             {
@@ -623,7 +623,7 @@ fn squashed_scope_lists_the_final_filesystem() {
     for want in f.installed() {
         match find(&doc, want) {
             Ok(p) => {
-                matched.insert(p as *const Value);
+                matched.insert(std::ptr::from_ref(p));
             }
             Err(e) => problems.push(e),
         }
@@ -632,7 +632,7 @@ fn squashed_scope_lists_the_final_filesystem() {
     for kind in KINDS {
         for p in packages(&doc, kind) {
             let here = location_paths(p);
-            if !matched.contains(&(p as *const Value))
+            if !matched.contains(&std::ptr::from_ref(p))
                 && here.iter().any(|l| paths.contains(*l))
                 && !optional_gopath_package(f, p)
             {

@@ -120,7 +120,7 @@ fn final_packages(native: &Value) -> Vec<(String, Value)> {
         .iter()
         .filter(|p| p["removedIn"].is_null())
         .map(|p| {
-            let layer = p["introducedIn"].as_u64().unwrap() as usize;
+            let layer = usize::try_from(p["introducedIn"].as_u64().unwrap()).unwrap();
             (
                 name_version(&p["name"], &p["version"]),
                 native["layers"][layer]["diffId"].clone(),

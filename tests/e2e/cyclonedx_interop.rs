@@ -36,7 +36,7 @@ fn introducing_diff_id<'a>(scan: &'a DemoScan, name: &Value, version: &Value) ->
         .installed()
         .find(|p| p["name"] == *name && p["version"] == *version)
         .unwrap_or_else(|| panic!("{name} {version} is not installed"));
-    let index = package["introducedIn"].as_u64().unwrap() as usize;
+    let index = usize::try_from(package["introducedIn"].as_u64().unwrap()).unwrap();
     &scan.native["layers"][index]["diffId"]
 }
 

@@ -136,7 +136,7 @@ fn keep(dir: &Path, args: &[&str]) {
     let Some(target) = std::env::var_os("SBOMGEN_VALIDATION_DIR") else {
         return;
     };
-    let name = hex(&Sha256::digest(args.join("\0").as_bytes())[..8]);
+    let name = short_hash(args.join("\0").as_bytes());
     let target = Path::new(&target).join(name);
     std::fs::create_dir_all(&target).unwrap();
     for (_, file) in DOCUMENTS {
@@ -145,6 +145,8 @@ fn keep(dir: &Path, args: &[&str]) {
     std::fs::write(target.join("args.txt"), args.join(" ")).unwrap();
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The first 8 bytes of the sha256 of `bytes`, as 16 hex digits.
+fn short_hash(bytes: &[u8]) -> String {
+    let head: [u8; 8] = Sha256::digest(bytes)[..8].try_into().unwrap();
+    format!("{:016x}", u64::from_be_bytes(head))
 }

@@ -273,7 +273,7 @@ fn essentials(doc: &Value) -> Vec<Value> {
             ])
         })
         .collect();
-    list.sort_by_key(|v| v.to_string());
+    list.sort_by_key(ToString::to_string);
     list
 }
 

@@ -185,7 +185,7 @@ fn provenance_follows_the_recipe() {
     };
     let (mut problems, matched) = check_expected(&f.expected, |want| find(doc, want), |_, _, _| {});
     for p in packages(doc, "pypi").chain(packages(doc, "npm")) {
-        if in_places(p) && p["declared"] != true && !matched.contains(&(p as *const Value)) {
+        if in_places(p) && p["declared"] != true && !matched.contains(&std::ptr::from_ref(p)) {
             problems.push(format!(
                 "unexpected {} {} {} at {:?}",
                 s(&p["type"]),
@@ -452,7 +452,7 @@ fn language_facts(doc: &Value) -> Vec<Value> {
             ])
         })
         .collect();
-    facts.sort_by_key(|v| v.to_string());
+    facts.sort_by_key(ToString::to_string);
     facts
 }
 

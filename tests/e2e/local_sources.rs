@@ -321,7 +321,7 @@ fn outputs_to_fifos_and_symlinks_keep_what_they_are() {
 
     let fifo = tmp.path().join("pipe");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if made.map(|s| s.success()).unwrap_or(false) {
+    if made.is_ok_and(|s| s.success()) {
         let reader_path = fifo.clone();
         let reader = std::thread::spawn(move || std::fs::read(reader_path).unwrap());
         let out = sbomgen(&[

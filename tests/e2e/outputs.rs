@@ -40,7 +40,7 @@ fn new_outputs_follow_the_umask_and_replaced_ones_keep_their_mode() {
                 format!("spdx-json={}", spdx.display()),
                 format!("cyclonedx-json={}", cdx.display()),
             ],
-        )
+        );
     };
     outputs("022");
     assert_eq!(
@@ -100,7 +100,7 @@ fn an_interrupt_while_publishing_leaves_no_temporary_file() {
     let staged = || {
         std::fs::read_dir(&out_dir)
             .unwrap()
-            .filter_map(|e| e.ok())
+            .filter_map(Result::ok)
             .any(|e| e.file_name().to_string_lossy().starts_with(".sbomgen-"))
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

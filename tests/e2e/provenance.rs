@@ -62,7 +62,7 @@ pub(crate) fn check_expected<'a>(
     for want in expected {
         match find(want) {
             Ok(p) => {
-                matched.insert(p as *const Value);
+                matched.insert(std::ptr::from_ref(p));
                 problems.extend(life_problem(p, want));
                 check(p, want, &mut problems);
             }

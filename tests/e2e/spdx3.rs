@@ -44,10 +44,8 @@ fn keep_for_validation(document: &[u8], source: &str) {
     let Some(root) = std::env::var_os("SBOMGEN_VALIDATION_DIR") else {
         return;
     };
-    let hash: String = Sha256::digest(document)[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let head: [u8; 8] = Sha256::digest(document)[..8].try_into().unwrap();
+    let hash = format!("{:016x}", u64::from_be_bytes(head));
     let dir = Path::new(&root).join(format!("spdx3-{hash}"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("sbom.spdx3.json"), document).unwrap();

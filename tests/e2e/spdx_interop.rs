@@ -55,10 +55,8 @@ fn keep(dir: &Path, what: &str) {
     let Some(root) = std::env::var_os("SBOMGEN_VALIDATION_DIR") else {
         return;
     };
-    let hash: String = Sha256::digest(what.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let head: [u8; 8] = Sha256::digest(what.as_bytes())[..8].try_into().unwrap();
+    let hash = format!("{:016x}", u64::from_be_bytes(head));
     let target = Path::new(&root).join(format!("spdx-interop-{hash}"));
     std::fs::create_dir_all(&target).unwrap();
     for file in ["sbom.spdx.json", "sbom.spdx"] {
@@ -209,7 +207,7 @@ fn trivy_sees_the_final_filesystem_with_the_introducing_layers() {
                         && n["version"] == p["Version"]
                 })
                 .unwrap();
-            let layer = &layers[native["introducedIn"].as_u64().unwrap() as usize];
+            let layer = &layers[usize::try_from(native["introducedIn"].as_u64().unwrap()).unwrap()];
             assert_eq!(
                 (&p["Layer"]["DiffID"], &p["Layer"]["Digest"]),
                 (&layer["diffId"], &layer["digest"]),

@@ -104,10 +104,8 @@ fn keep_for_validators(image: &Image, bytes: &[u8]) {
         return;
     };
     let what = format!("syft-json\0{}\0{}", image.path, image.args.join("\0"));
-    let name: String = Sha256::digest(what.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let head: [u8; 8] = Sha256::digest(what.as_bytes())[..8].try_into().unwrap();
+    let name = format!("{:016x}", u64::from_be_bytes(head));
     let dir = Path::new(&root).join(name);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(format!("{}.syft.json", image.label)), bytes).unwrap();
@@ -198,7 +196,7 @@ fn artifacts_are_the_final_filesystem_in_their_introducing_layers() {
         assert_eq!(source_layers, diff_ids, "{label}: source layers by diff_id");
         for (artifact, package) in array(&syft["artifacts"]).iter().zip(&final_packages) {
             assert_eq!(artifact["name"], package["name"], "{label}: native order");
-            let introduced = package["introducedIn"].as_u64().unwrap() as usize;
+            let introduced = usize::try_from(package["introducedIn"].as_u64().unwrap()).unwrap();
             for location in array(&artifact["locations"]) {
                 assert_eq!(
                     &location["layerID"], diff_ids[introduced],

@@ -40,6 +40,8 @@ pub struct Inputs<'a> {
     /// Hidden paths some removed package accounts for (their group is the package finding).
     pub owned_hidden: BTreeSet<String>,
     pub hidden_files: &'a [HiddenFile],
+    /// The image's command line, entrypoint then cmd (`None`: the source has no config).
+    pub command: Option<Vec<String>>,
 }
 
 /// Directory names of documentation, tests and examples: keys there are usually samples.
@@ -84,7 +86,7 @@ pub fn assemble(inputs: Inputs<'_>, allow: &AllowList) -> Report {
     findings.extend(name_findings(&inputs.scans, inputs.overlay));
     findings.extend(permission_findings(inputs.permissions, inputs.overlay));
     findings.extend(unsticky_dirs(inputs.overlay));
-    findings.extend(leftover_tools(inputs.overlay));
+    findings.extend(leftover_tools(inputs.overlay, inputs.command.as_deref()));
     findings.extend(package_findings(&inputs.removed_packages));
     findings.extend(hidden_groups(inputs.hidden_files, &inputs.owned_hidden));
     let before = findings.len();

@@ -26,6 +26,7 @@ mod detect;
 mod error;
 mod finding;
 mod fingerprint;
+mod launch;
 mod layer_scan;
 mod lifecycle;
 mod permissions;

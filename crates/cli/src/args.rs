@@ -35,6 +35,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Scan an image and write its SBOM (the default subcommand).
     Scan(ScanArgs),
+    /// Audit every layer: secrets (deleted ones included), permission changes, leftover tools,
+    /// removed packages and hidden files, as a table, JSON or SARIF.
+    #[command(after_help = AUDIT_EXIT_HELP)]
+    Audit(AuditArgs),
     /// Read an SBOM (sbomgen JSON, SPDX JSON or CycloneDX JSON, also Syft's and Trivy's) and
     /// write it in other formats, keeping layer provenance where the input has it.
     Convert(ConvertArgs),
@@ -71,6 +75,65 @@ const VERIFY_EXIT_HELP: &str = "\
 Exit status: 0 when every image has a verified attestation; else, for the first image that has
 none: 10 no attestation found, 11 no such image, 12 attestations found but none verifies
 (cosign's codes for the same outcomes); 1 any other failure, 2 usage.";
+
+/// `audit`'s (and `scan --audit`'s) exit code for `--fail-on`.
+const AUDIT_EXIT_HELP: &str = "\
+Exit status: 0 when no finding matches --fail-on (or none is given), 3 when one does (the
+outputs are written first); 1 any other failure, 2 usage.";
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// The image, as `scan` takes it.
+    pub source: String,
+
+    /// Output as FORMAT or FORMAT=FILE (repeatable; stdout when no file). Formats: table,
+    /// json, sarif (2.1.0, for GitHub code scanning).
+    #[arg(
+        short,
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        default_value = "table"
+    )]
+    pub outputs: Vec<crate::commands::audit::AuditOutput>,
+
+    #[command(flatten)]
+    pub audit: AuditFlags,
+
+    /// Platform to pick from a multi-platform image (as `scan --platform`).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = crate::values::platform)]
+    pub platform: Option<String>,
+
+    /// Layers read in parallel (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Print no warnings.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub registry: crate::registry_args::RegistryArgs,
+}
+
+/// What `audit` and `scan --audit` share.
+#[derive(Debug, Args)]
+pub(crate) struct AuditFlags {
+    /// Exit with status 3 when a finding of these kinds remains after the allow-list
+    /// (comma-separated): secret, setuid, world-writable, readable, tool, removed-package,
+    /// hidden-files.
+    #[arg(
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        value_parser = clap::value_parser!(sbomgen_audit::Kind)
+    )]
+    pub fail_on: Vec<sbomgen_audit::Kind>,
+
+    /// Accepted findings (YAML: rules, paths, fingerprints) [default: ./.sbomgen-audit.yaml
+    /// when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub allow_list: Option<std::path::PathBuf>,
+}
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateKeyPairArgs {
@@ -222,6 +285,8 @@ pub(crate) struct ConvertArgs {
     pub outputs: Vec<OutputSpec>,
 }
 
+// Flags of a command line are bools by nature (--quiet, --declared, --audit, ...).
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Args)]
 pub(crate) struct ScanArgs {
     /// The image: oci-dir:PATH, oci-archive:PATH, docker-archive:PATH, dir:PATH, registry:REF,
@@ -308,6 +373,15 @@ pub(crate) struct ScanArgs {
     /// Print no warnings.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also audit every layer (see `sbomgen audit`) and add the findings to the native JSON
+    /// output (never to SPDX or CycloneDX documents). Reads every layer: the layer cache is
+    /// not used.
+    #[arg(long)]
+    pub audit: bool,
+
+    #[command(flatten)]
+    pub audit_flags: AuditFlags,
 
     #[command(flatten)]
     pub registry: crate::registry_args::RegistryArgs,

@@ -14,6 +14,7 @@ Exit status:
   0   success
   1   failure (the message names the input and the problem)
   2   usage: an unknown command or flag, a bad value, a bad configuration file
+  3   audit, scan --audit: a finding matched --fail-on
   10  verify: no attestation found for the image
   11  verify: the image does not exist
   12  verify: attestations found, but none verifies
@@ -27,6 +28,8 @@ file > default, and `sbomgen config` shows the effective values and where each c
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reason {
     Usage,
+    /// A finding matched `--fail-on`.
+    Findings,
     NoAttestation,
     ImageNotFound,
     InvalidAttestation,
@@ -36,6 +39,7 @@ impl Reason {
     pub(crate) fn code(self) -> u8 {
         match self {
             Reason::Usage => 2,
+            Reason::Findings => 3,
             Reason::NoAttestation => 10,
             Reason::ImageNotFound => 11,
             Reason::InvalidAttestation => 12,
@@ -117,6 +121,7 @@ mod tests {
     fn help_lists_every_code() {
         for reason in [
             Reason::Usage,
+            Reason::Findings,
             Reason::NoAttestation,
             Reason::ImageNotFound,
             Reason::InvalidAttestation,

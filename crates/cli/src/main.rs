@@ -7,9 +7,9 @@
 mod args;
 mod cache_args;
 mod commands;
-mod deadline;
 mod completion;
 mod config;
+mod deadline;
 mod dispatch;
 mod exit;
 mod interrupt;
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         args::Command::Scan(scan) => commands::scan::run(scan),
+        args::Command::Audit(audit) => commands::audit::run(&audit),
         args::Command::Convert(convert) => commands::convert::run(&convert),
         args::Command::GenerateKeyPair(keys) => commands::keys::generate(&keys),
         args::Command::Attest(attest) => commands::attest::run(&attest),

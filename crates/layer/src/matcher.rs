@@ -45,6 +45,7 @@ impl PathMatcher {
 
     /// Also hands the regular files `parser` wants to it as they stream, keeping only what it
     /// parsed (see [`EntryParser`]).
+    #[must_use]
     pub fn with_parser(mut self, parser: Arc<dyn EntryParser>) -> Self {
         self.parser = Some(SharedParser(parser));
         self

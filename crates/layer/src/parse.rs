@@ -31,7 +31,8 @@ pub const HEAD_LEN: usize = 64;
 pub enum Content<'a> {
     /// The whole file.
     Memory(&'a [u8]),
-    /// The whole file, spooled to a temporary file (positioned at its start), `size` bytes.
+    /// The whole file, spooled to a temporary file (positioned at its start), `size` bytes; for
+    /// a `dir:` source, the file itself, opened read-only.
     Spooled { file: &'a mut File, size: u64 },
 }
 
@@ -45,6 +46,12 @@ pub trait EntryParser: Send + Sync {
     /// that [`Self::wants`] declined, when [`Self::sniffing`] is true.
     fn sniffs(&self, _head: &[u8]) -> bool {
         false
+    }
+    /// What the readers ask instead of [`Self::sniffs`] (which it defaults to): the entry's
+    /// path and size too, so a parser can decline a large file before it is read or spooled
+    /// (the audit's size cap).
+    fn sniffs_entry(&self, _path: &str, head: &[u8], _size: u64) -> bool {
+        self.sniffs(head)
     }
     /// Whether [`Self::sniffs`] can ever say yes (else no head is read).
     fn sniffing(&self) -> bool {
@@ -88,14 +95,14 @@ pub(crate) fn parse_entry(
                 n => filled += n,
             }
         }
-        if !parser.sniffs(&head[..filled]) {
+        if !parser.sniffs_entry(path, &head[..filled], size) {
             return Ok(None);
         }
     }
     let mut rest = read.take(limits.max_spooled_file.saturating_add(1));
     if size <= limits.max_in_memory_file {
         scratch.clear();
-        scratch.reserve(size as usize);
+        scratch.reserve(usize::try_from(size).unwrap_or(0));
         scratch.extend_from_slice(&head[..filled]);
         rest.read_to_end(scratch)?;
         return Ok(Some(parser.parse(path, Content::Memory(scratch))));
@@ -147,6 +154,11 @@ pub(crate) fn parse_regular<R: Read>(
 /// Parses a file whose bytes were already kept, if `parser` wants it by path or head.
 fn parse_kept(parser: &dyn EntryParser, path: &str, bytes: &[u8]) -> Option<FileFindings> {
     let wanted = parser.wants(path)
-        || (parser.sniffing() && parser.sniffs(&bytes[..bytes.len().min(HEAD_LEN)]));
+        || (parser.sniffing()
+            && parser.sniffs_entry(
+                path,
+                &bytes[..bytes.len().min(HEAD_LEN)],
+                bytes.len() as u64,
+            ));
     wanted.then(|| parser.parse(path, Content::Memory(bytes)))
 }

@@ -1,14 +1,13 @@
 //! The single streaming pass over a layer blob.
 
-use std::cell::{Cell, RefCell};
-use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+mod inflate;
 
-use flate2::bufread::MultiGzDecoder;
+use std::cell::RefCell;
+use std::io::{self, Read};
+
 use sbomgen_model::{Digest, FileEntry, FileKind, LayerFiles};
 use tar::EntryType;
 
-use crate::hashing::HashingReader;
 use crate::name::name_from_bytes;
 use crate::parse::parse_regular;
 use crate::path::{normalize, NormalizedPath};
@@ -49,7 +48,8 @@ pub struct LayerReport {
 
 /// Reads a layer blob once: sniffs and inflates it, indexes its tar entries, keeps the bytes of
 /// matched files, and verifies digest, diff_id and size against `expected` at end of stream.
-pub fn read_layer<R: Read>(
+/// Inflating runs on a thread of its own beside the tar parser (see `inflate.rs`).
+pub fn read_layer<R: Read + Send>(
     blob: R,
     expected: &Expected,
     matcher: &PathMatcher,
@@ -73,110 +73,68 @@ pub fn read_layer<R: Read>(
         None => None,
     };
     std::thread::scope(|scope| {
-        let mut report = LayerReport::default();
-        // A failure of the blob stream itself (a dropped download, a disk error) must be told
-        // apart from corrupt compressed data, though both surface through the decoder.
-        let read_failed = Rc::new(Cell::new(false));
-        let blob = Watch {
-            inner: blob,
-            failed: Rc::clone(&read_failed),
-        };
-        let mut blob = match &expected.digest {
-            Some(digest) if expected.digest_verified_by_source => {
-                HashingReader::vouched(blob, digest.clone())
-            }
-            _ => HashingReader::new(scope, blob),
-        };
-        let mut buffered = BufReader::with_capacity(256 * 1024, &mut blob);
-        let head = buffered.fill_buf().map_err(LayerError::Read)?;
-        if let Some(name) = crate::compression::unsupported(head) {
-            return Err(LayerError::UnsupportedCompression(name));
-        }
-        let compression = Compression::sniff(head);
-        if let Some(declared) = declared.filter(|d| *d != compression) {
-            // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
-            // magic is what containerd does. The user still hears about it.
-            report.warnings.push(format!(
-                "media type declares {} but the content is {}; reading it as {}",
-                declared.name(),
-                compression.name(),
-                compression.name()
-            ));
-        }
-        report.compression = Some(compression);
-
-        let decode_failed = Rc::new(Cell::new(false));
-        let decoder: Box<dyn Read + '_> = match compression {
-            Compression::None => Box::new(&mut buffered),
-            Compression::Gzip => Box::new(MultiGzDecoder::new(&mut buffered)),
-            Compression::Zstd => {
-                Box::new(zstd::Decoder::with_buffer(&mut buffered).map_err(|source| {
-                    LayerError::Decompress {
-                        compression: compression.name(),
-                        source,
-                    }
-                })?)
-            }
-        };
-        let watched = Watch {
-            inner: decoder,
-            failed: Rc::clone(&decode_failed),
-        };
-        let mut tar_stream = HashingReader::with_limit(scope, watched, limits.max_uncompressed);
-        let classify = |source: io::Error, consumed: u64| {
-            if consumed > limits.max_uncompressed {
-                LayerError::LimitExceeded {
-                    what: "uncompressed layer size",
-                    name: "uncompressed-per-layer",
-                    limit: limits.max_uncompressed,
-                }
-            } else if read_failed.get() {
-                LayerError::Read(source)
-            } else if decode_failed.get() {
-                LayerError::Decompress {
-                    compression: compression.name(),
-                    source,
-                }
-            } else {
-                LayerError::Tar(source)
-            }
-        };
-        let (mut guarded, guard) = TarGuard::new(&mut tar_stream, limits.max_extension_header);
-        let indexed = index_tar(&mut guarded, &guard, matcher, limits, &mut report.warnings);
+        let vouched = expected
+            .digest
+            .clone()
+            .filter(|_| expected.digest_verified_by_source);
+        let (mut stream, inflater) = inflate::spawn(scope, blob, vouched, limits.max_uncompressed);
+        let mut warnings = Vec::new();
+        let (mut guarded, guard) = TarGuard::new(&mut stream, limits.max_extension_header);
+        let indexed = index_tar(&mut guarded, &guard, matcher, limits, &mut warnings);
         let indexed = indexed.and_then(|files| {
             // The rest of the stream still passes the guard: entries after the end marker.
             io::copy(&mut guarded, &mut io::sink())?;
             Ok(files)
         });
         drop(guarded);
+        let stream_failed = stream.failed();
+        // Closing the stream stops an inflater still sending after the parser failed.
+        drop(stream);
+        let inflated = inflater
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         if let Some(exceeded) = guard.borrow_mut().exceeded.take() {
             return Err(exceeded);
         }
         let files = match indexed {
             Ok(files) => files,
-            Err(IndexError::Io(e)) => return Err(classify(e, tar_stream.count())),
             Err(IndexError::Layer(e)) => return Err(e),
+            // A tar error on a stream that broke off is the inflater's failure.
+            Err(IndexError::Io(e)) if stream_failed => {
+                return Err(inflated.err().unwrap_or(LayerError::Tar(e)))
+            }
+            Err(IndexError::Io(e)) => return Err(LayerError::Tar(e)),
         };
+        let inflated = inflated?;
+        let mut report = LayerReport::default();
+        if let Some(declared) = declared.filter(|d| *d != inflated.compression) {
+            // Trust the bytes: registries and archives in the wild mislabel layers, and decoding by
+            // magic is what containerd does. The user still hears about it.
+            let actual = inflated.compression.name();
+            report.warnings.push(format!(
+                "media type declares {} but the content is {actual}; reading it as {actual}",
+                declared.name(),
+            ));
+        }
+        report.warnings.append(&mut warnings);
         if let Some(offset) = guard.borrow().entry_after_end {
             report.warnings.push(format!(
                 "a tar entry at byte {offset} follows the end-of-archive marker: the layer \
                  ships it, but neither sbomgen nor `tar -x` reads past the marker"
             ));
         }
-        tar_stream
-            .drain()
-            .map_err(|e| classify(e, tar_stream.count()))?;
-        let (diff_id, uncompressed) = tar_stream.finish();
-        io::copy(&mut buffered, &mut io::sink()).map_err(LayerError::Read)?;
-        drop(buffered);
-        let (digest, compressed) = blob.finish();
-
-        verify(expected, &digest, compressed, &diff_id)?;
+        verify(
+            expected,
+            &inflated.digest,
+            inflated.compressed,
+            &inflated.diff_id,
+        )?;
         report.files = files;
-        report.digest = Some(digest);
-        report.diff_id = Some(diff_id);
-        report.compressed_size = Some(compressed);
-        report.uncompressed_size = Some(uncompressed);
+        report.compression = Some(inflated.compression);
+        report.digest = Some(inflated.digest);
+        report.diff_id = Some(inflated.diff_id);
+        report.compressed_size = Some(inflated.compressed);
+        report.uncompressed_size = Some(inflated.uncompressed);
         Ok(report)
     })
 }
@@ -207,19 +165,6 @@ fn verify(
         });
     }
     Ok(())
-}
-
-/// Marks that an error came from below the tar parser (decompression or the blob itself), so it
-/// can be reported as such rather than as a malformed tar.
-struct Watch<R> {
-    inner: R,
-    failed: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for Watch<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
-    }
 }
 
 enum IndexError {
@@ -386,7 +331,8 @@ fn capture<R: Read>(
             Ok(None)
         }
         FileKind::Regular => {
-            let mut bytes = Vec::with_capacity(file.size as usize);
+            // At most max_captured_file, checked above.
+            let mut bytes = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
             entry.read_to_end(&mut bytes)?;
             Ok(Some(bytes))
         }
@@ -395,8 +341,7 @@ fn capture<R: Read>(
             let kept = files.captured.get(target).cloned();
             if kept.is_none() {
                 warnings.push(format!(
-                    "{} is a hard link to {target}, whose content was not kept: not read",
-                    path
+                    "{path} is a hard link to {target}, whose content was not kept: not read"
                 ));
             }
             Ok(kept)

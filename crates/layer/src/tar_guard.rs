@@ -16,7 +16,9 @@ use std::rc::Rc;
 
 use crate::LayerError;
 
-const BLOCK: u64 = 512;
+/// A tar block, as held in memory and as a stream offset.
+const BLOCK_LEN: usize = 512;
+const BLOCK: u64 = BLOCK_LEN as u64;
 
 /// What the guard found, shared with the reader that owns the stream.
 #[derive(Debug, Default)]
@@ -54,7 +56,7 @@ impl<R: Read> TarGuard<R> {
             max_extension,
             pos: 0,
             next_header: 0,
-            header: Vec::with_capacity(BLOCK as usize),
+            header: Vec::with_capacity(BLOCK_LEN),
             ended: false,
             findings: Rc::clone(&findings),
         };
@@ -65,17 +67,18 @@ impl<R: Read> TarGuard<R> {
     fn observe(&mut self, mut bytes: &[u8]) -> Result<(), LayerError> {
         while !bytes.is_empty() {
             if self.pos < self.next_header {
-                let skip = (self.next_header - self.pos).min(bytes.len() as u64) as usize;
+                let skip = usize::try_from(self.next_header - self.pos)
+                    .map_or(bytes.len(), |left| left.min(bytes.len()));
                 self.pos += skip as u64;
                 bytes = &bytes[skip..];
                 continue;
             }
-            let want = BLOCK as usize - self.header.len();
+            let want = BLOCK_LEN - self.header.len();
             let take = want.min(bytes.len());
             self.header.extend_from_slice(&bytes[..take]);
             self.pos += take as u64;
             bytes = &bytes[take..];
-            if self.header.len() == BLOCK as usize {
+            if self.header.len() == BLOCK_LEN {
                 let header = std::mem::take(&mut self.header);
                 self.inspect(&header)?;
                 self.header = header;
@@ -215,7 +218,7 @@ mod tests {
         tar.extend(vec![b'a'; 4096]);
         let (result, findings) = pass(&tar, 1 << 20);
         assert!(result.is_err());
-        let exceeded = findings.borrow().exceeded.as_ref().map(|e| e.to_string());
+        let exceeded = findings.borrow().exceeded.as_ref().map(ToString::to_string);
         assert!(exceeded.unwrap().contains("extended-header"));
     }
 

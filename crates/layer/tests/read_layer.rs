@@ -255,7 +255,7 @@ fn mislabelled_compression_is_read_by_magic_with_a_warning() {
 
 #[test]
 fn garbage_is_a_tar_error_not_a_panic() {
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 31 % 256) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 31).to_le_bytes()[0]).collect();
     let err = read_layer(
         &garbage[..],
         &Expected::default(),

@@ -5,7 +5,9 @@
 //! while they stream, and hands the files the cataloguers want on to them. What it scanned for
 //! the audit alone is taken out of the layer's `parsed` map after the read, so cataloguing sees
 //! exactly what a scan without `--audit` sees. Audited scans bypass the layer cache (its
-//! reports hold no audit data, and the audit reads every text file anyway).
+//! reports hold no audit data, and the audit reads every text file anyway). `--exclude`d paths
+//! are neither scanned nor named in findings; text files above the detector's cap are declined
+//! by size before the reader reads or spools them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, SeekFrom};
@@ -20,6 +22,7 @@ use sbomgen_layer::{Content, EntryParser, LayerReport, PathMatcher, HEAD_LEN};
 use sbomgen_model::{FileFindings, RemovedPackageFiles};
 use sbomgen_overlay::{Overlay, TrackedPackage};
 
+use crate::exclude::Exclusions;
 use crate::parsers::FileParsers;
 
 /// One audited scan: the compiled rules and each layer's findings as its read finishes.
@@ -28,15 +31,25 @@ pub(crate) struct AuditRun {
     files: Arc<FileParsers>,
     /// The matcher without any parser: each layer adds its own.
     base: PathMatcher,
+    exclusions: Arc<Exclusions>,
+    /// The image's command line, entrypoint then cmd; `None` when the source has no config.
+    command: Option<Vec<String>>,
     scans: Mutex<BTreeMap<usize, LayerScan>>,
 }
 
 impl AuditRun {
-    pub(crate) fn new(base: PathMatcher, files: Arc<FileParsers>) -> Self {
+    pub(crate) fn new(
+        base: PathMatcher,
+        files: Arc<FileParsers>,
+        exclusions: &Exclusions,
+        command: Option<Vec<String>>,
+    ) -> Self {
         AuditRun {
             detector: Arc::new(Detector::default()),
             files,
             base,
+            exclusions: Arc::new(exclusions.clone()),
+            command,
             scans: Mutex::new(BTreeMap::new()),
         }
     }
@@ -50,6 +63,7 @@ impl AuditRun {
         let parser = Arc::new(LayerAudit {
             detector: self.detector.clone(),
             files: self.files.clone(),
+            exclusions: self.exclusions.clone(),
             state: Mutex::new(LayerState::default()),
             binary: AtomicU64::new(0),
         });
@@ -69,7 +83,9 @@ impl AuditRun {
         for path in &audit_only {
             report.files.parsed.remove(path);
         }
-        scan.finish(&report.files.entries);
+        scan.finish(
+            (report.files.entries.iter()).filter(|(path, _)| !self.exclusions.excludes(path)),
+        );
         self.scans
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -141,6 +157,7 @@ impl AuditRun {
                 removed_packages,
                 owned_hidden,
                 hidden_files: overlay.hidden_files(),
+                command: self.command,
             },
             allow,
         )
@@ -164,12 +181,19 @@ struct LayerState {
 struct LayerAudit {
     detector: Arc<Detector>,
     files: Arc<FileParsers>,
+    exclusions: Arc<Exclusions>,
     state: Mutex<LayerState>,
     /// Files passed over for a NUL in their first bytes (and not wanted by a cataloguer).
     binary: AtomicU64,
 }
 
 impl LayerAudit {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LayerState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn cataloguers_want(&self, path: &str, head: &[u8]) -> bool {
         self.files.wants(path) || (self.files.sniffing() && self.files.sniffs(head))
     }
@@ -185,17 +209,34 @@ impl EntryParser for LayerAudit {
     }
 
     fn sniffs(&self, head: &[u8]) -> bool {
-        if self.files.sniffing() && self.files.sniffs(head) {
+        self.files.sniffing() && self.files.sniffs(head)
+    }
+
+    fn sniffs_entry(&self, path: &str, head: &[u8], size: u64) -> bool {
+        if self.sniffs(head) {
             return true;
+        }
+        if self.exclusions.excludes(path) || head.is_empty() {
+            return false;
         }
         if head.contains(&0) {
             self.binary.fetch_add(1, Ordering::Relaxed);
             return false;
         }
-        !head.is_empty()
+        if !self.detector.fits(size) {
+            // Declined before the reader reads (or spools) it: counted, never read.
+            self.lock().scan.record(path, Scanned::TooLarge);
+            return false;
+        }
+        true
     }
 
     fn parse(&self, path: &str, content: Content<'_>) -> FileFindings {
+        if self.exclusions.excludes(path) {
+            // Only the cataloguers want it (the audit declined it in `sniffs_entry`), and
+            // `--exclude` drops their findings after the read, as for a scan without audit.
+            return self.files.parse(path, content);
+        }
         let (scanned, findings, wanted) = match content {
             Content::Memory(bytes) => {
                 let scanned = self.detector.scan(path, bytes);
@@ -236,10 +277,7 @@ impl EntryParser for LayerAudit {
                 (scanned, findings, wanted)
             }
         };
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut state = self.lock();
         state.scan.record(path, scanned);
         if wanted {
             state.audit_only.remove(path);
@@ -259,4 +297,46 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
         }
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer_audit(exclusions: Exclusions) -> LayerAudit {
+        LayerAudit {
+            detector: Arc::new(Detector::default()),
+            files: Arc::new(FileParsers::new(Vec::new()).unwrap()),
+            exclusions: Arc::new(exclusions),
+            state: Mutex::new(LayerState::default()),
+            binary: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn text_above_the_cap_is_declined_by_size_and_counted() {
+        let audit = layer_audit(Exclusions::default());
+        let cap = audit.detector.max_file;
+        assert!(audit.sniffs_entry("srv/a.log", b"plain text", cap));
+        assert!(!audit.sniffs_entry("srv/b.log", b"plain text", cap + 1));
+        assert!(!audit.sniffs_entry("usr/bin/x", b"\x7fELF\0\0", 100));
+        let state = audit.lock();
+        assert_eq!(state.scan.skipped.too_large, 1);
+        assert!(state.scan.unread.contains("srv/b.log"));
+        assert_eq!(audit.binary.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn excluded_paths_are_neither_read_nor_scanned() {
+        let audit = layer_audit(Exclusions::new(["srv/app"]).unwrap());
+        assert!(!audit.sniffs_entry("srv/app/.env", b"DB_PASSWORD=x", 20));
+        let token = format!("token: ghp_{}\n", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8");
+        audit.parse("srv/app/.env", Content::Memory(token.as_bytes()));
+        audit.parse("srv/other.txt", Content::Memory(token.as_bytes()));
+        let state = audit.lock();
+        assert_eq!(
+            state.scan.hits.keys().collect::<Vec<_>>(),
+            ["srv/other.txt"]
+        );
+    }
 }

@@ -138,11 +138,12 @@ impl EntryParser for FileParsers {
                             "{path}: {size} bytes, above the {MAX_METADATA_FILE}-byte cap for metadata files: not read"
                         )));
                     } else {
-                        let mut bytes = Vec::with_capacity(size as usize);
+                        // At most MAX_METADATA_FILE, checked above.
+                        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
                         match file.take(MAX_METADATA_FILE).read_to_end(&mut bytes) {
                             Ok(_) => merge(cataloguer.parse(path, &bytes)),
                             Err(e) => {
-                                merge(FileFindings::warning(format!("{path}: cannot read: {e}")))
+                                merge(FileFindings::warning(format!("{path}: cannot read: {e}")));
                             }
                         }
                     }

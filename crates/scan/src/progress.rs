@@ -146,7 +146,7 @@ mod tests {
     fn counting_reports_running_totals_and_the_end() {
         let recorder = Arc::new(Recorder::default());
         let observer: Arc<dyn ScanObserver> = recorder.clone();
-        let data = vec![7u8; (REPORT_EVERY as usize) * 2 + 10];
+        let data = vec![7u8; usize::try_from(REPORT_EVERY).unwrap() * 2 + 10];
         let mut reader = counted(Box::new(std::io::Cursor::new(data)), 3, Some(&observer));
         let mut sink = Vec::new();
         reader.read_to_end(&mut sink).unwrap();

@@ -101,14 +101,14 @@ mod tests {
     fn deb(name: &str, files: &[&str], removed_in: Option<usize>) -> TrackedPackage {
         let mut record = PackageRecord::new(Ecosystem::Deb, name, "1.0-1", "var/lib/dpkg/status");
         record.arch = Some("amd64".into());
-        record.files = files.iter().map(|f| f.to_string()).collect();
+        record.files = files.iter().map(ToString::to_string).collect();
         record.files.sort();
         TrackedPackage {
             record,
             introduced_in: 0,
             removed_in,
             replaced_by: None,
-            locations: Default::default(),
+            locations: std::collections::BTreeSet::new(),
         }
     }
 

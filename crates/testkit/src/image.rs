@@ -66,6 +66,12 @@ pub(crate) fn config_json(spec: &ImageSpec, layers: &[LayerBlob]) -> Vec<u8> {
     if let Some(variant) = &spec.platform.variant {
         config["variant"] = json!(variant);
     }
+    if let Some(entrypoint) = &spec.entrypoint {
+        config["config"]["Entrypoint"] = json!(entrypoint);
+    }
+    if let Some(cmd) = &spec.cmd {
+        config["config"]["Cmd"] = json!(cmd);
+    }
     to_bytes(&config)
 }
 

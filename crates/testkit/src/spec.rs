@@ -169,6 +169,9 @@ pub struct ImageSpec {
     pub empty_history: Vec<(usize, String)>,
     /// RFC 3339 creation time, for the config and every history entry.
     pub created: String,
+    /// `config.Entrypoint` and `config.Cmd`, when set (else the config's `config` is `{}`).
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
 }
 
 impl ImageSpec {
@@ -179,6 +182,8 @@ impl ImageSpec {
             layers: Vec::new(),
             empty_history: Vec::new(),
             created: "2024-01-01T00:00:00Z".to_string(),
+            entrypoint: None,
+            cmd: None,
         }
     }
 
@@ -194,6 +199,20 @@ impl ImageSpec {
     pub fn empty_history(mut self, before_layer: usize, created_by: &str) -> Self {
         self.empty_history
             .push((before_layer, created_by.to_string()));
+        self
+    }
+
+    /// Sets the config's `Entrypoint` (exec form).
+    #[must_use]
+    pub fn entrypoint(mut self, argv: &[&str]) -> Self {
+        self.entrypoint = Some(argv.iter().map(|s| (*s).to_owned()).collect());
+        self
+    }
+
+    /// Sets the config's `Cmd`; Docker's shell form `CMD x y` is `["/bin/sh", "-c", "x y"]`.
+    #[must_use]
+    pub fn cmd(mut self, argv: &[&str]) -> Self {
+        self.cmd = Some(argv.iter().map(|s| (*s).to_owned()).collect());
         self
     }
 }

@@ -45,7 +45,7 @@ fn run(image: &Path, extra: &[&str]) -> (f64, i64, i32) {
         .stderr(Stdio::null())
         .spawn()
         .expect("run sbomgen");
-    let (status, rss, _cpu) = super::wait_with_rusage(child.id());
+    let (status, rss, _cpu) = super::run::wait_with_rusage(child.id());
     // The raw wait status: the exit code is its second byte.
     (start.elapsed().as_secs_f64(), rss, (status >> 8) & 0xff)
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod attach;
 pub(crate) mod attest;
+pub(crate) mod audit;
 pub(crate) mod cache;
 pub(crate) mod convert;
 pub(crate) mod download;
