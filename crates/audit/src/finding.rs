@@ -104,7 +104,7 @@ pub enum Fate {
 
 /// One finding. Never holds a secret's value: only its rule, line and [`fingerprint`].
 ///
-/// [`fingerprint`]: crate::fingerprint
+/// [`fingerprint`]: fn@crate::fingerprint
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
@@ -117,7 +117,7 @@ pub struct Finding {
     /// 1-based line of a content match.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
-    /// Recognises a secret without revealing it (see [`crate::fingerprint`]).
+    /// Recognises a secret without revealing it (see [`crate::fingerprint`](fn@crate::fingerprint)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// The layer that wrote what the finding is about (0-based, manifest order).

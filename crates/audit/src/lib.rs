@@ -5,11 +5,11 @@
 //! tools in the final filesystem; removed packages and hidden files. Each [`Finding`] says
 //! which layer wrote what it is about, which later layer changed or deleted it, and whether it
 //! is still in the final filesystem. A secret's value is never kept: findings carry the rule,
-//! the line and a [`fingerprint`].
+//! the line and a [`fingerprint`](fn@fingerprint).
 //!
 //! Neighbours: `sbomgen-scan` feeds every regular file's bytes to a [`Detector`] while each
 //! layer streams (one [`LayerScan`] per layer), computes [`permission_events`] before the
-//! overlay merge, and calls [`assemble`] after it; the CLI renders with [`write_table`],
+//! overlay merge, and calls [`assemble`](fn@assemble) after it; the CLI renders with [`write_table`],
 //! [`write_sarif`] or serde.
 //!
 //! ```

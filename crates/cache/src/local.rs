@@ -4,7 +4,7 @@
 //! temporary file in the same directory and renamed over its name, so a reader sees the old
 //! entry, the new one or none, never half of one (two writers of one key write the same bytes;
 //! the last rename wins). A hit sets the file's modification time, which the size policy
-//! ([`crate::prune`]) reads as "last used": many file systems do not keep access times.
+//! ([`crate::policy::prune`]) reads as "last used": many file systems do not keep access times.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
