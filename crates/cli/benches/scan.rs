@@ -91,7 +91,7 @@ fn main() {
             }
             None => println!("binaries image:        skipped (see above)"),
         }
-        reports.extend(hostile::measure(&target));
+        reports.extend(hostile::measure(&bench.sbomgen, &target));
     }
     let out = target.join("bench");
     std::fs::create_dir_all(&out).expect("target/bench");

@@ -128,8 +128,8 @@ impl Walk<'_> {
         }
     }
 
-    /// Indexes `children` of directory `rel_dir`, reading the files a consumer wants, and spawns a listing
-    /// task per subdirectory.
+    /// Indexes `children` of directory `rel_dir`, reading the files a consumer wants, and
+    /// spawns a listing task per subdirectory.
     fn visit<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,

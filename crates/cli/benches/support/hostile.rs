@@ -4,11 +4,12 @@
 //! tiny entries in one layer; the inputs are built once under `target/bench-hostile/`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
 use sbomgen_model::Platform;
 use sbomgen_testkit::{write_oci_dir, Compression, Entry, ImageSpec, LayerSpec};
+
+use super::run::Sbomgen;
 
 /// One layer of `count` empty files spread over 1,000 directories.
 fn many_entries(dir: &Path, count: usize) -> PathBuf {
@@ -31,27 +32,29 @@ fn many_entries(dir: &Path, count: usize) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// Runs one scan that may fail; returns (seconds, peak RSS in KiB, exit code).
-// The child is reaped by `wait4` in `wait_with_rusage`, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
-fn run(image: &Path, extra: &[&str]) -> (f64, i64, i32) {
-    let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_sbomgen"))
+/// Runs one scan that may fail, without the layer cache (a cached result would skip the very
+/// work measured) and with a scratch cache home; returns (seconds, peak RSS in KiB, exit code).
+fn run(sbomgen: &Sbomgen, image: &Path, extra: &[&str]) -> (f64, i64, i32) {
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let mut command = Command::new(&sbomgen.path);
+    command
         .arg("scan")
         .arg(image)
         .args(["-q", "-o", "json"])
+        .args(sbomgen.no_layer_cache())
         .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run sbomgen");
-    let (status, rss, _cpu) = super::run::wait_with_rusage(child.id());
+        .env("XDG_CACHE_HOME", scratch.path());
+    let (sample, status) = super::run::run(&mut command);
     // The raw wait status: the exit code is its second byte.
-    (start.elapsed().as_secs_f64(), rss, (status >> 8) & 0xff)
+    (
+        sample.wall.as_secs_f64(),
+        sample.rss_kib,
+        (status >> 8) & 0xff,
+    )
 }
 
 /// Measures every hostile input; returns the JSON report's entries.
-pub(crate) fn measure(target: &Path) -> Vec<String> {
+pub(crate) fn measure(sbomgen: &Sbomgen, target: &Path) -> Vec<String> {
     let count = 2_000_000;
     let image = many_entries(&target.join("bench-hostile/entries-2m"), count);
     let raised = [
@@ -63,7 +66,7 @@ pub(crate) fn measure(target: &Path) -> Vec<String> {
     let mut reports = Vec::new();
     println!("== hostile input: {count} empty files in one layer");
     for (label, extra) in [("default limits", &[][..]), ("limits raised", &raised[..])] {
-        let (seconds, rss, status) = run(&image, extra);
+        let (seconds, rss, status) = run(sbomgen, &image, extra);
         println!(
             "{label:<16} {seconds:.2} s, peak RSS {:.0} MB, exit code {status}",
             rss as f64 / 1024.0
