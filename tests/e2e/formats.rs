@@ -81,7 +81,7 @@ fn timestamps_come_from_source_date_epoch_else_the_image() {
     let cdx = tmp.path().join("sbom.cdx.json");
     let run = |epoch: Option<&str>| -> (Value, Value) {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sbomgen"));
-        command.args([&source, "-q"]);
+        command.args([&source, "-q", "--no-layer-cache"]);
         command.args(["-o", &format!("spdx-json={}", spdx.display())]);
         command.args(["-o", &format!("cyclonedx-json={}", cdx.display())]);
         match epoch {

@@ -92,7 +92,14 @@ fn purged_secrets_image() -> ImageSpec {
 
 fn table(layout: &Path, columns: Option<&str>) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sbomgen"));
-    command.args([layout.to_str().unwrap(), "-o", "table", "-q"]);
+    // No cache: the user's is not the tests' business.
+    command.args([
+        layout.to_str().unwrap(),
+        "-o",
+        "table",
+        "-q",
+        "--no-layer-cache",
+    ]);
     command.env_remove("COLUMNS");
     if let Some(columns) = columns {
         command.env("COLUMNS", columns);
@@ -196,7 +203,11 @@ fn log_lines_follow_verbosity_and_the_variable() {
     let demo = demo_image();
     let run = |args: &[&str], env: Option<&str>| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sbomgen"));
-        command.arg(&demo).args(["-o", "json=/dev/null"]).args(args);
+        // No cache: every run reads its layers, so the per-layer events are logged.
+        command
+            .arg(&demo)
+            .args(["-o", "json=/dev/null", "--no-layer-cache"])
+            .args(args);
         command.env_remove("SBOMGEN_LOG");
         if let Some(filter) = env {
             command.env("SBOMGEN_LOG", filter);

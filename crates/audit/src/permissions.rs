@@ -45,10 +45,23 @@ pub fn permission_events(layers: &[LayerFiles]) -> Vec<PermissionEvent> {
     for (index, layer) in layers.iter().enumerate() {
         for (path, entry) in &layer.entries {
             let mode = entry.mode;
-            if matches!(entry.kind, FileKind::Symlink | FileKind::Hardlink) {
+            // Links carry no permissions of their own; character devices such as dev/null
+            // and dev/tty are world-writable by design.
+            if matches!(
+                entry.kind,
+                FileKind::Symlink | FileKind::Hardlink | FileKind::CharDevice
+            ) {
                 continue;
             }
-            let interesting = mode & (SETID | OTHER_WRITE) != 0
+            // Only a program runs with its owner's rights: setgid on a directory is group
+            // inheritance (Debian's var/mail, var/local), setuid on one means nothing.
+            let setid = if entry.kind == FileKind::Regular {
+                mode & SETID
+            } else {
+                0
+            };
+            let interesting = setid != 0
+                || mode & OTHER_WRITE != 0
                 || (mode & OTHER_READ != 0 && sensitive(path) && entry.kind == FileKind::Regular);
             if !interesting {
                 continue;
@@ -84,7 +97,7 @@ pub fn permission_events(layers: &[LayerFiles]) -> Vec<PermissionEvent> {
                     what.to_string(),
                 );
             }
-            let gained = mode & SETID & !before.unwrap_or(0);
+            let gained = setid & !before.unwrap_or(0);
             if gained != 0 {
                 let bits = match gained {
                     0o4000 => "setuid",
@@ -223,6 +236,8 @@ mod tests {
                 ("app/run", FileKind::Regular, 0o755),
                 ("tmp", FileKind::Directory, 0o1777),
                 ("bin/su", FileKind::Regular, 0o4755),
+                ("dev/null", FileKind::CharDevice, 0o666),
+                ("var/mail", FileKind::Directory, 0o2775),
             ]),
             layer(&[
                 ("app/run", FileKind::Regular, 0o4777),
