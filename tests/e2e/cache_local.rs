@@ -4,114 +4,15 @@
 //!
 //! Every run gets the test's own `XDG_CACHE_HOME`, never the user's cache.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
 
-use sbomgen_testkit::{demo_image, write_oci_dir, BuiltLayout, Compression, Entry, LayerSpec};
-
-/// The demo image plus a layer that makes the layer reader and a file cataloguer speak: a
-/// Python package (parsed findings) and an entry escaping the root (a layer warning).
-fn image(dir: &Path) -> (PathBuf, BuiltLayout) {
-    let metadata = "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache-2.0\n";
-    let spec = demo_image().layer(
-        LayerSpec::new(Compression::Gzip)
-            .created_by("RUN pip install requests")
-            .entry(Entry::file(
-                "usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA",
-                metadata,
-            ))
-            .entry(Entry::raw_file("../outside", "x")),
-    );
-    let path = dir.join("image.oci");
-    let layout = write_oci_dir(&path, "1.0", &[spec]).unwrap();
-    (path, layout)
-}
-
-struct Scratch {
-    dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new() -> Scratch {
-        Scratch {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn cache_home(&self) -> PathBuf {
-        self.dir.path().join("cache")
-    }
-
-    fn layers_dir(&self) -> PathBuf {
-        self.cache_home().join("sbomgen/layers")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sbomgen"));
-        command
-            .args(args)
-            .env("XDG_CACHE_HOME", self.cache_home())
-            .env_remove("SBOMGEN_CACHE_SIZE")
-            .env_remove("SBOMGEN_CACHE_BACKEND")
-            .env_remove("SBOMGEN_NO_LAYER_CACHE")
-            .stdin(Stdio::null());
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args)
-            .output()
-            .expect("the sbomgen binary runs")
-    }
-
-    /// `scan IMAGE -o json` (plus `extra`), which must succeed.
-    fn scan(&self, image: &Path, extra: &[&str]) -> Output {
-        let mut args = vec!["scan", image.to_str().unwrap(), "-o", "json"];
-        args.extend(extra);
-        let out = self.run(&args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-        out
-    }
-
-    /// The cache entries' names: layer entries, then image results (told by their magic).
-    fn layer_and_result_entries(&self) -> (Vec<String>, Vec<String>) {
-        self.entries().into_iter().partition(|name| {
-            let bytes = std::fs::read(self.layers_dir().join(name)).unwrap();
-            !bytes.starts_with(b"sbomgenR")
-        })
-    }
-
-    /// The cache entries, by name.
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = match std::fs::read_dir(self.layers_dir()) {
-            Ok(listing) => listing
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        names.sort();
-        names
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Overwrites every layer blob with bytes of the same length: any read of a layer now fails
-/// its digest check, so a scan that succeeds read none.
-fn destroy_layer_blobs(layout: &BuiltLayout) {
-    for layer in &layout.images[0].layers {
-        let size = std::fs::metadata(&layer.blob_path).unwrap().len();
-        std::fs::write(&layer.blob_path, vec![0x5a; usize::try_from(size).unwrap()]).unwrap();
-    }
-}
+use super::cache_scratch::{destroy_layer_blobs, spec, stderr, Scratch};
 
 #[test]
 fn a_warm_scan_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
     let scratch = Scratch::new();
-    let (image, layout) = image(scratch.dir.path());
+    let (image, layout) = scratch.image("image.oci", spec());
     let cold = scratch.scan(&image, &[]);
     assert!(
         stderr(&cold).contains("escapes the image root"),
@@ -125,12 +26,12 @@ fn a_warm_scan_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
     );
     let layers = layout.images[0].layers.len();
     assert_eq!(
-        scratch.entries().len(),
+        scratch.all_entries().len(),
         layers + 1,
         "one entry per layer and the image's result"
     );
 
-    destroy_layer_blobs(&layout);
+    destroy_layer_blobs(&image);
     let uncached = scratch.run(&["scan", image.to_str().unwrap(), "--no-layer-cache"]);
     assert!(
         !uncached.status.success(),
@@ -145,14 +46,14 @@ fn a_warm_scan_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
 #[test]
 fn options_that_change_the_analysis_use_other_entries() {
     let scratch = Scratch::new();
-    let (image, layout) = image(scratch.dir.path());
+    let (image, layout) = scratch.image("image.oci", spec());
     let all = scratch.scan(&image, &[]);
     let dpkg_only = scratch.scan(&image, &["--catalogers", "dpkg"]);
     assert_ne!(all.stdout, dpkg_only.stdout);
     let layers = layout.images[0].layers.len();
-    assert_eq!(scratch.entries().len(), 2 * (layers + 1));
+    assert_eq!(scratch.all_entries().len(), 2 * (layers + 1));
 
-    destroy_layer_blobs(&layout);
+    destroy_layer_blobs(&image);
     assert_eq!(scratch.scan(&image, &[]).stdout, all.stdout);
     let warm = scratch.scan(&image, &["--catalogers", "dpkg"]);
     assert_eq!(warm.stdout, dpkg_only.stdout);
@@ -171,14 +72,14 @@ fn options_that_change_the_analysis_use_other_entries() {
 #[test]
 fn a_damaged_entry_is_recomputed_replaced_and_named() {
     let scratch = Scratch::new();
-    let (image, _) = image(scratch.dir.path());
+    let (image, _) = scratch.image("image.oci", spec());
     let cold = scratch.scan(&image, &[]);
     // A layer entry, read only when the image's result is missing.
-    let (entries, results) = scratch.layer_and_result_entries();
+    let (entries, results) = scratch.entries();
     for result in results {
-        std::fs::remove_file(scratch.layers_dir().join(result)).unwrap();
+        std::fs::remove_file(scratch.store().join(result)).unwrap();
     }
-    let victim = scratch.layers_dir().join(&entries[0]);
+    let victim = scratch.store().join(&entries[0]);
     let bytes = std::fs::read(&victim).unwrap();
     std::fs::write(&victim, &bytes[..bytes.len() / 2]).unwrap();
 
@@ -200,7 +101,7 @@ fn a_damaged_entry_is_recomputed_replaced_and_named() {
 #[test]
 fn two_scans_racing_on_one_store_both_succeed() {
     let scratch = Scratch::new();
-    let (image, layout) = image(scratch.dir.path());
+    let (image, layout) = scratch.image("image.oci", spec());
     let args = ["scan", image.to_str().unwrap(), "-o", "json"];
     let spawn = || {
         scratch
@@ -221,24 +122,24 @@ fn two_scans_racing_on_one_store_both_succeed() {
     }
     let layers = layout.images[0].layers.len();
     assert_eq!(
-        scratch.entries().len(),
+        scratch.all_entries().len(),
         layers + 1,
         "no temporary file left: {:?}",
-        scratch.entries()
+        scratch.all_entries()
     );
-    destroy_layer_blobs(&layout);
+    destroy_layer_blobs(&image);
     assert_eq!(scratch.scan(&image, &[]).stdout, outputs[0].stdout);
 }
 
 #[test]
 fn no_cache_and_no_layer_cache_write_no_entry() {
     let scratch = Scratch::new();
-    let (image, _) = image(scratch.dir.path());
+    let (image, _) = scratch.image("image.oci", spec());
     scratch.scan(&image, &["--no-layer-cache"]);
     scratch.scan(&image, &["--no-cache"]);
-    assert!(scratch.entries().is_empty());
+    assert!(scratch.all_entries().is_empty());
     scratch.scan(&image, &[]);
-    assert!(!scratch.entries().is_empty());
+    assert!(!scratch.all_entries().is_empty());
 }
 
 #[test]
@@ -248,38 +149,34 @@ fn dir_sources_are_never_cached() {
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::write(root.join("etc/hostname"), "x\n").unwrap();
     scratch.scan(&PathBuf::from(format!("dir:{}", root.display())), &[]);
-    assert!(scratch.entries().is_empty());
+    assert!(scratch.all_entries().is_empty());
 }
 
 #[test]
 fn the_size_cap_evicts_the_least_recently_used_entries() {
     let scratch = Scratch::new();
-    let (image, _) = image(scratch.dir.path());
+    let (image, _) = scratch.image("image.oci", spec());
     scratch.scan(&image, &["--catalogers", "dpkg"]);
-    let old = scratch.entries();
+    let old = scratch.all_entries();
     std::thread::sleep(std::time::Duration::from_millis(20));
     scratch.scan(&image, &[]);
-    let all = scratch.entries();
+    let all = scratch.all_entries();
     let newer: Vec<&String> = all.iter().filter(|e| !old.contains(e)).collect();
     let newer_bytes: u64 = newer
         .iter()
-        .map(|e| {
-            std::fs::metadata(scratch.layers_dir().join(e))
-                .unwrap()
-                .len()
-        })
+        .map(|e| std::fs::metadata(scratch.store().join(e)).unwrap().len())
         .sum();
 
     // A cap that holds the newer scan's entries only: the older ones go.
     let cap = newer_bytes.to_string();
     let out = scratch.run(&["cache", "prune", "--max-size", &cap]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let left = scratch.entries();
+    let left = scratch.all_entries();
     assert_eq!(left.iter().collect::<Vec<_>>(), newer, "LRU order");
 
     // The same cap applied by a scan that writes: `--cache-size` after scanning.
     scratch.scan(&image, &["--catalogers", "dpkg", "--cache-size", &cap]);
-    let after = scratch.entries();
+    let after = scratch.all_entries();
     assert!(
         after.iter().all(|e| old.contains(e)),
         "only the newest scan's entries stay: {after:?}"
@@ -289,7 +186,7 @@ fn the_size_cap_evicts_the_least_recently_used_entries() {
 #[test]
 fn cache_info_and_clean() {
     let scratch = Scratch::new();
-    let (image, layout) = image(scratch.dir.path());
+    let (image, layout) = scratch.image("image.oci", spec());
     scratch.scan(&image, &[]);
     let info = scratch.run(&["cache", "info"]);
     assert!(info.status.success(), "{}", stderr(&info));
@@ -297,10 +194,7 @@ fn cache_info_and_clean() {
     // One per layer and the image's result.
     let entries = layout.images[0].layers.len() + 1;
     assert!(
-        text.contains(&format!(
-            "{}: {entries} entries",
-            scratch.layers_dir().display()
-        )),
+        text.contains(&format!("{}: {entries} entries", scratch.store().display())),
         "{text}"
     );
     assert!(text.contains("blob cache"), "{text}");
@@ -308,7 +202,7 @@ fn cache_info_and_clean() {
     let clean = scratch.run(&["cache", "clean"]);
     assert!(clean.status.success(), "{}", stderr(&clean));
     assert!(String::from_utf8_lossy(&clean.stdout).contains(&format!("removed {entries} entries")));
-    assert!(scratch.entries().is_empty());
+    assert!(scratch.all_entries().is_empty());
     let info = scratch.run(&["cache", "info"]);
     assert!(String::from_utf8_lossy(&info.stdout).contains("0 entries"));
 }
@@ -316,7 +210,7 @@ fn cache_info_and_clean() {
 #[test]
 fn an_unwritable_cache_warns_and_the_scan_succeeds() {
     let scratch = Scratch::new();
-    let (image, _) = image(scratch.dir.path());
+    let (image, _) = scratch.image("image.oci", spec());
     let blocker = scratch.dir.path().join("not-a-dir");
     std::fs::write(&blocker, "").unwrap();
     let backend = format!("local:{}", blocker.join("layers").display());

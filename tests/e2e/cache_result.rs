@@ -5,114 +5,9 @@
 //!
 //! Every run gets the test's own `XDG_CACHE_HOME`, never the user's cache.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
-use sbomgen_testkit::{demo_image, write_oci_dir, Compression, Entry, ImageSpec, LayerSpec};
-
-/// The demo image (a package removed by a later layer, so `--scope` matters) plus a layer
-/// with a Python package and an entry escaping the root (a layer warning).
-fn spec() -> ImageSpec {
-    let metadata = "Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\nLicense: Apache-2.0\n";
-    demo_image().layer(
-        LayerSpec::new(Compression::Gzip)
-            .created_by("RUN pip install requests")
-            .entry(Entry::file(
-                "usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA",
-                metadata,
-            ))
-            .entry(Entry::raw_file("../outside", "x")),
-    )
-}
-
-struct Scratch {
-    dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new() -> Scratch {
-        Scratch {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// `spec` written as an OCI layout named `name` in the scratch directory.
-    fn image(&self, name: &str, spec: ImageSpec) -> PathBuf {
-        let path = self.dir.path().join(name);
-        write_oci_dir(&path, "1.0", &[spec]).unwrap();
-        path
-    }
-
-    fn store(&self) -> PathBuf {
-        self.dir.path().join("cache/sbomgen/layers")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sbomgen"))
-            .args(args)
-            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
-            .env_remove("SBOMGEN_CACHE_SIZE")
-            .env_remove("SBOMGEN_CACHE_BACKEND")
-            .env_remove("SBOMGEN_NO_LAYER_CACHE")
-            .stdin(Stdio::null())
-            .output()
-            .expect("the sbomgen binary runs")
-    }
-
-    /// `scan IMAGE -o json EXTRA…`, which must succeed.
-    fn scan(&self, image: &Path, extra: &[&str]) -> Output {
-        let mut args = vec!["scan", image.to_str().unwrap(), "-o", "json"];
-        args.extend(extra);
-        let out = self.run(&args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-        out
-    }
-
-    /// The store's entries by name: layer entries, then image results (told by their magic).
-    fn entries(&self) -> (Vec<String>, Vec<String>) {
-        let Ok(listing) = std::fs::read_dir(self.store()) else {
-            return (Vec::new(), Vec::new());
-        };
-        let mut names: Vec<String> = listing
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names.into_iter().partition(|name| !self.is_result(name))
-    }
-
-    fn is_result(&self, name: &str) -> bool {
-        std::fs::read(self.store().join(name))
-            .unwrap()
-            .starts_with(b"sbomgenR")
-    }
-
-    fn remove(&self, names: &[String]) {
-        for name in names {
-            std::fs::remove_file(self.store().join(name)).unwrap();
-        }
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Overwrites every layer blob of the OCI layout at `path` with bytes of the same length: any
-/// read of a layer now fails its digest check, so a scan that succeeds read none.
-fn destroy_layer_blobs(path: &Path) {
-    let blob = |digest: &str| path.join("blobs/sha256").join(&digest["sha256:".len()..]);
-    let read = |p: PathBuf| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-    };
-    let index = read(path.join("index.json"));
-    let manifest = read(blob(index["manifests"][0]["digest"].as_str().unwrap()));
-    for layer in manifest["layers"].as_array().unwrap() {
-        let blob = blob(layer["digest"].as_str().unwrap());
-        let size = std::fs::metadata(&blob).unwrap().len();
-        std::fs::write(&blob, vec![0x5a; usize::try_from(size).unwrap()]).unwrap();
-    }
-}
+use super::cache_scratch::{destroy_layer_blobs, spec, stderr, Scratch};
 
 /// Copies an OCI layout directory (flat `blobs/sha256`, as the testkit writes it).
 fn copy_layout(from: &Path, to: &Path) {
@@ -130,7 +25,7 @@ fn copy_layout(from: &Path, to: &Path) {
 #[test]
 fn a_result_hit_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
     let scratch = Scratch::new();
-    let original = scratch.image("image.oci", spec());
+    let (original, _) = scratch.image("image.oci", spec());
     // A copy elsewhere: the same image under another path (the document names the path).
     let copy = scratch.dir.path().join("copy.oci");
     copy_layout(&original, &copy);
@@ -179,7 +74,7 @@ fn a_result_hit_reads_no_layer_and_writes_the_same_bytes_and_warnings() {
 #[test]
 fn options_that_change_the_document_miss_and_run_options_do_not() {
     let scratch = Scratch::new();
-    let image = scratch.image("image.oci", spec());
+    let (image, _) = scratch.image("image.oci", spec());
     let variants: [&[&str]; 4] = [
         &[],
         &["--scope", "squashed"],
@@ -244,8 +139,8 @@ fn options_that_change_the_document_miss_and_run_options_do_not() {
 #[test]
 fn another_image_with_the_same_layers_misses_the_result_and_hits_the_layers() {
     let scratch = Scratch::new();
-    let first = scratch.image("first.oci", spec());
-    let second = scratch.image("second.oci", spec().empty_history(99, "ENV X=1"));
+    let (first, _) = scratch.image("first.oci", spec());
+    let (second, _) = scratch.image("second.oci", spec().empty_history(99, "ENV X=1"));
     let plain = scratch.scan(&second, &["--no-layer-cache"]);
     scratch.scan(&first, &[]);
     let (layer_entries, results) = scratch.entries();
@@ -269,7 +164,7 @@ fn another_image_with_the_same_layers_misses_the_result_and_hits_the_layers() {
 #[test]
 fn a_damaged_result_is_a_warning_a_scan_and_a_new_entry() {
     let scratch = Scratch::new();
-    let image = scratch.image("image.oci", spec());
+    let (image, _) = scratch.image("image.oci", spec());
     let cold = scratch.scan(&image, &[]);
     let (_, results) = scratch.entries();
     let victim = scratch.store().join(&results[0]);
@@ -297,7 +192,7 @@ fn a_damaged_result_is_a_warning_a_scan_and_a_new_entry() {
 #[test]
 fn no_layer_cache_bypasses_the_result_too() {
     let scratch = Scratch::new();
-    let image = scratch.image("image.oci", spec());
+    let (image, _) = scratch.image("image.oci", spec());
     scratch.scan(&image, &[]);
     destroy_layer_blobs(&image);
     let bypassed = scratch.run(&["scan", image.to_str().unwrap(), "--no-layer-cache"]);

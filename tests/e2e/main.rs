@@ -8,6 +8,7 @@ mod binaries;
 mod cache_local;
 mod cache_redis;
 mod cache_result;
+mod cache_scratch;
 mod cli_commands;
 mod cli_config;
 mod cli_cosign;

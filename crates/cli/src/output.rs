@@ -20,13 +20,19 @@ impl FromStr for OutputSpec {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (name, file) = match s.split_once('=') {
-            Some((name, "")) => return Err(format!("{name}= needs a file name")),
-            Some((name, file)) => (name, Some(PathBuf::from(file))),
-            None => (s, None),
-        };
+        let (name, file) = split_format_file(s)?;
         let format = name.parse::<Format>().map_err(|e| e.to_string())?;
         Ok(OutputSpec { format, file })
+    }
+}
+
+/// Splits `FORMAT[=FILE]` into the format's name and the file, if any; `FORMAT=` alone is an
+/// error. Shared by every command that takes `-o`.
+pub(crate) fn split_format_file(s: &str) -> Result<(&str, Option<PathBuf>), String> {
+    match s.split_once('=') {
+        Some((name, "")) => Err(format!("{name}= needs a file name")),
+        Some((name, file)) => Ok((name, Some(PathBuf::from(file)))),
+        None => Ok((s, None)),
     }
 }
 

@@ -12,7 +12,6 @@ use sbomgen_attest::statement::{
     predicate_type_uri, Statement, PREDICATE_CYCLONEDX, PREDICATE_SPDX,
 };
 use sbomgen_format::Format;
-use sbomgen_model::Platform;
 use sbomgen_registry::Progress;
 use sbomgen_scan::{ScanObserver, ScanOptions, SourceSpec};
 
@@ -40,12 +39,7 @@ pub(crate) fn run(args: &AttestArgs) -> Result<()> {
         }
         None => PredicateSource::Scan(sbom_format(&args.format)?),
     };
-    let platform = args
-        .platform
-        .as_deref()
-        .map(str::parse::<Platform>)
-        .transpose()
-        .context("invalid --platform")?;
+    let platform = super::platform(args.platform.as_deref())?;
 
     let terminal =
         (!args.quiet && std::io::stderr().is_terminal()).then(|| Arc::new(TerminalProgress::new()));

@@ -7,7 +7,6 @@ use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use sbomgen_audit::{AllowList, Kind, Report};
-use sbomgen_model::Platform;
 use sbomgen_scan::{ScanOptions, ScanOutput, Scope, SourceSpec};
 use serde_json::json;
 
@@ -36,11 +35,7 @@ impl FromStr for AuditOutput {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (name, file) = match s.split_once('=') {
-            Some((name, "")) => return Err(format!("{name}= needs a file name")),
-            Some((name, file)) => (name, Some(PathBuf::from(file))),
-            None => (s, None),
-        };
+        let (name, file) = crate::output::split_format_file(s)?;
         let format = match name {
             "table" => AuditFormat::Table,
             "json" => AuditFormat::Json,
@@ -70,12 +65,7 @@ pub(crate) fn run(args: &AuditArgs) -> Result<()> {
     let allow = allow_list(&args.audit)?;
     let context = || format!("cannot audit {}", args.source);
     let spec = SourceSpec::parse(&args.source).with_context(context)?;
-    let platform = args
-        .platform
-        .as_deref()
-        .map(str::parse::<Platform>)
-        .transpose()
-        .context("invalid --platform")?;
+    let platform = super::platform(args.platform.as_deref())?;
     let registry = if matches!(spec, SourceSpec::Registry { .. }) {
         args.registry.options(None).with_context(context)?
     } else {

@@ -10,3 +10,11 @@ mod image;
 pub(crate) mod keys;
 pub(crate) mod scan;
 pub(crate) mod verify;
+
+/// `--platform`, parsed (clap has checked it already; this names the flag should it not be).
+pub(crate) fn platform(arg: Option<&str>) -> anyhow::Result<Option<sbomgen_model::Platform>> {
+    use anyhow::Context;
+    arg.map(str::parse)
+        .transpose()
+        .context("invalid --platform")
+}

@@ -4,7 +4,6 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use sbomgen_model::Platform;
 use sbomgen_registry::{ClientOptions as RegistryOptions, Progress};
 use sbomgen_scan::{ScanObserver, ScanOptions, Scope, SourceSpec};
 
@@ -23,12 +22,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<()> {
         .audit
         .then(|| crate::commands::audit::allow_list(&args.audit_flags))
         .transpose()?;
-    let platform = args
-        .platform
-        .as_deref()
-        .map(str::parse::<Platform>)
-        .transpose()
-        .context("invalid --platform")?;
+    let platform = super::platform(args.platform.as_deref())?;
     let cataloguers = args.catalogers.map(|names| {
         names
             .into_iter()
