@@ -83,19 +83,7 @@ fn a_damaged_entry_is_recomputed_replaced_and_named() {
     let bytes = std::fs::read(&victim).unwrap();
     std::fs::write(&victim, &bytes[..bytes.len() / 2]).unwrap();
 
-    let warm = scratch.scan(&image, &[]);
-    assert_eq!(warm.stdout, cold.stdout);
-    let warnings = stderr(&warm);
-    assert!(
-        warnings.contains(&entries[0]) && warnings.contains("corrupt"),
-        "the warning names the entry: {warnings}"
-    );
-    assert_eq!(
-        std::fs::read(&victim).unwrap(),
-        bytes,
-        "the entry is written again"
-    );
-    assert_eq!(stderr(&scratch.scan(&image, &[])), stderr(&cold));
+    scratch.assert_recomputed(&image, &cold, &victim, &bytes);
 }
 
 #[test]

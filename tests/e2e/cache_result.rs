@@ -174,19 +174,7 @@ fn a_damaged_result_is_a_warning_a_scan_and_a_new_entry() {
     damaged[last] ^= 0x40;
     std::fs::write(&victim, &damaged).unwrap();
 
-    let warm = scratch.scan(&image, &[]);
-    assert_eq!(warm.stdout, cold.stdout);
-    let warnings = stderr(&warm);
-    assert!(
-        warnings.contains(&results[0]) && warnings.contains("corrupt"),
-        "the warning names the entry: {warnings}"
-    );
-    assert_eq!(
-        std::fs::read(&victim).unwrap(),
-        bytes,
-        "the entry is written again"
-    );
-    assert_eq!(stderr(&scratch.scan(&image, &[])), stderr(&cold));
+    scratch.assert_recomputed(&image, &cold, &victim, &bytes);
 }
 
 #[test]

@@ -112,6 +112,33 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// After `victim` (an entry holding `bytes`) was damaged: a warm scan of `image` names the
+    /// entry as corrupt, gives `cold`'s output, writes the entry again, and warns no more.
+    pub(crate) fn assert_recomputed(
+        &self,
+        image: &Path,
+        cold: &Output,
+        victim: &Path,
+        bytes: &[u8],
+    ) {
+        let name = victim.file_name().unwrap().to_str().unwrap();
+        let warm = self.scan(image, &[]);
+        assert_eq!(warm.stdout, cold.stdout);
+        let warnings = stderr(&warm);
+        assert!(
+            warnings.contains(name) && warnings.contains("corrupt"),
+            "the warning names the entry: {warnings}"
+        );
+        assert_eq!(
+            std::fs::read(victim).unwrap(),
+            bytes,
+            "the entry is written again"
+        );
+        assert_eq!(stderr(&self.scan(image, &[])), stderr(cold));
+    }
+}
+
 pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

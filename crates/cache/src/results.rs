@@ -18,7 +18,7 @@ use crate::{CacheError, Store};
 /// makes of layer reports (merge, cataloguing on the merged view, identification, ordering).
 /// Bump it with any change that alters a scan's output for the same layers and options; it is
 /// part of every result key, so old entries are never asked for again.
-pub const RESULT_FORMAT_VERSION: u32 = 1;
+pub const RESULT_FORMAT_VERSION: u32 = 2;
 
 const RESULT_ENTRY: EntryKind = EntryKind {
     magic: b"sbomgenR",
